@@ -1,0 +1,376 @@
+/* frame.c — camera frames: time from the file name, sorted folder listing, TurboJPEG scaled decoding. */
+/* SPDX-License-Identifier: MIT */
+#include "imagery/imagery.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <turbojpeg.h>
+
+/* Default and hard limits: a frame file larger than this is not a camera
+ * frame (3072×2048 at quality 100 is ~5 MB). */
+#define DEFAULT_MAX_PIXELS ((size_t)100000000)
+#define MAX_FILE_BYTES ((long long)1 << 30)
+
+/* ------------------------------------------------------------ frame time */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), so no timegm() and no locale or TZ dependence. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 ? 28 + leap : dm[m - 1];
+}
+
+/* Reads exactly n digits at s into *v; 0 when a non-digit is met. */
+static int digits(const char *s, int n, int *v)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        x = 10 * x + (s[i] - '0');
+    }
+    *v = x;
+    return 1;
+}
+
+static int civil_to_unix(int Y, int M, int D, int h, int mi, int sec, int64_t *t)
+{
+    if (Y < 1970 || Y > 9999 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) ||
+        h > 23 || mi > 59 || sec > 59)
+        return FG_EFORMAT;
+    *t = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec;
+    return FG_OK;
+}
+
+/* Compact stamp "YYYYMMDD_HHMMSS" (or with 'T' between). */
+static int parse_compact(const char *s, int64_t *t)
+{
+    int Y, M, D, h, mi, sec;
+    if (!digits(s, 4, &Y) || !digits(s + 4, 2, &M) || !digits(s + 6, 2, &D) ||
+        (s[8] != '_' && s[8] != 'T') || !digits(s + 9, 2, &h) || !digits(s + 11, 2, &mi) ||
+        !digits(s + 13, 2, &sec) || isdigit((unsigned char)s[15]))
+        return FG_EFORMAT;
+    return civil_to_unix(Y, M, D, h, mi, sec, t);
+}
+
+/* Extended stamp "YYYY-MM-DDTHH:MM:SSZ"; file systems that forbid ':' get
+ * '-' instead; the trailing 'Z' is optional (UTC is assumed). */
+static int parse_extended(const char *s, int64_t *t)
+{
+    int Y, M, D, h, mi, sec;
+    if (!digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' ||
+        !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != '_') || !digits(s + 11, 2, &h) ||
+        (s[13] != ':' && s[13] != '-') || !digits(s + 14, 2, &mi) || s[16] != s[13] ||
+        !digits(s + 17, 2, &sec) || isdigit((unsigned char)s[19]))
+        return FG_EFORMAT;
+    return civil_to_unix(Y, M, D, h, mi, sec, t);
+}
+
+/* Leading Unix time of exactly 10 digits, as HPWREN/FIgLib names frames
+ * ("1569440002_-02400.jpg": time, then the offset from ignition). */
+static int parse_unix(const char *s, int64_t *t)
+{
+    int64_t v = 0;
+    for (int i = 0; i < 10; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return FG_EFORMAT;
+        v = 10 * v + (s[i] - '0');
+    }
+    if (isdigit((unsigned char)s[10]) || v < 1000000000)
+        return FG_EFORMAT;
+    *t = v;
+    return FG_OK;
+}
+
+int fg_frame_time_from_name(const char *name, int64_t *t_utc)
+{
+    if (!name || !t_utc)
+        return FG_EINVAL;
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    int64_t t;
+    /* the two stamp forms are tried before the Unix form: "20131201_071500"
+     * has only 8 leading digits, so the forms cannot be confused */
+    if (strlen(base) >= 15 && parse_compact(base, &t) == FG_OK) {
+        *t_utc = t;
+        return FG_OK;
+    }
+    if (strlen(base) >= 19 && parse_extended(base, &t) == FG_OK) {
+        *t_utc = t;
+        return FG_OK;
+    }
+    if (strlen(base) >= 10 && parse_unix(base, &t) == FG_OK) {
+        *t_utc = t;
+        return FG_OK;
+    }
+    return FG_EFORMAT;
+}
+
+/* --------------------------------------------------------------- listing */
+
+static int is_jpeg_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot)
+        return 0;
+    const char *ext[] = {".jpg", ".jpeg"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(ext[i]);
+        if (strlen(dot) != n)
+            continue;
+        size_t k = 0;
+        while (k < n && tolower((unsigned char)dot[k]) == ext[i][k])
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const fg_frame_entry *x = a, *y = b;
+    if (x->time_utc != y->time_utc)
+        return x->time_utc < y->time_utc ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+void fg_frame_list_free(fg_frame_entry *list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++)
+        fg_free(list[i].path);
+    fg_free(list);
+}
+
+int fg_frame_list(const char *dir, fg_frame_entry **out, size_t *n,
+                  void (*skip)(void *user, const char *path, const char *reason), void *user,
+                  fg_ctx *ctx)
+{
+    if (!dir || !out || !n)
+        return fg_ctx_set(ctx, FG_EINVAL, "frame list: missing folder or output");
+    DIR *d = opendir(dir);
+    if (!d)
+        return fg_ctx_set(ctx, errno == ENOENT || errno == ENOTDIR ? FG_ENOTFOUND : FG_EIO,
+                          "%s: cannot open folder: %s", dir, strerror(errno));
+    fg_frame_entry *list = NULL;
+    size_t len = 0, cap = 0;
+    int rc = FG_OK;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        /* dot files include our own in-progress "<dir>/.<base>.tmp<pid>.jpg" */
+        if (name[0] == '.' || !is_jpeg_name(name)) {
+            errno = 0;
+            continue;
+        }
+        size_t plen = strlen(dir) + 1 + strlen(name) + 1;
+        char *path = fg_malloc(plen);
+        if (!path) {
+            rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory listing frames", dir);
+            break;
+        }
+        snprintf(path, plen, "%s/%s", dir, name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            if (skip)
+                skip(user, path, "not a regular file");
+            fg_free(path);
+            errno = 0;
+            continue;
+        }
+        int64_t t;
+        if (fg_frame_time_from_name(name, &t) != FG_OK) {
+            if (skip)
+                skip(user, path,
+                     "no time in the file name (expected a Unix time or YYYYMMDD_HHMMSS)");
+            fg_free(path);
+            errno = 0;
+            continue;
+        }
+        if (len == cap) {
+            size_t nc = cap ? 2 * cap : 64;
+            fg_frame_entry *nl = fg_realloc(list, nc * sizeof *nl);
+            if (!nl) {
+                fg_free(path);
+                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory listing frames", dir);
+                break;
+            }
+            list = nl;
+            cap = nc;
+        }
+        list[len].path = path;
+        list[len].time_utc = t;
+        len++;
+        errno = 0;
+    }
+    if (rc == FG_OK && errno != 0)
+        rc = fg_ctx_set(ctx, FG_EIO, "%s: cannot read folder: %s", dir, strerror(errno));
+    closedir(d);
+    if (rc != FG_OK) {
+        fg_frame_list_free(list, len);
+        return rc;
+    }
+    if (len > 1)
+        qsort(list, len, sizeof *list, cmp_entry);
+    if (len == 0) {
+        fg_free(list);
+        list = NULL;
+    }
+    *out = list;
+    *n = len;
+    return FG_OK;
+}
+
+/* --------------------------------------------------------------- decoding */
+
+struct fg_jpeg_decoder {
+    tjhandle tj;
+    unsigned char *buf; /* file bytes, reused between frames */
+    size_t cap;
+};
+
+int fg_jpeg_decoder_new(fg_jpeg_decoder **out, fg_ctx *ctx)
+{
+    if (!out)
+        return fg_ctx_set(ctx, FG_EINVAL, "jpeg decoder: missing output");
+    fg_jpeg_decoder *d = fg_calloc(1, sizeof *d);
+    if (!d)
+        return fg_ctx_set(ctx, FG_ENOMEM, "jpeg decoder: out of memory");
+    d->tj = tjInitDecompress();
+    if (!d->tj) {
+        fg_free(d);
+        return fg_ctx_set(ctx, FG_ENOMEM, "jpeg decoder: %s", tjGetErrorStr2(NULL));
+    }
+    *out = d;
+    return FG_OK;
+}
+
+void fg_jpeg_decoder_free(fg_jpeg_decoder *d)
+{
+    if (!d)
+        return;
+    tjDestroy(d->tj);
+    fg_free(d->buf);
+    fg_free(d);
+}
+
+/* Reads the whole file into d->buf; *size receives its length. */
+static int read_file(fg_jpeg_decoder *d, const char *path, size_t *size, fg_ctx *ctx)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fg_ctx_set(ctx, errno == ENOENT ? FG_ENOTFOUND : FG_EIO, "%s: cannot open: %s",
+                          path, strerror(errno));
+    size_t len = 0;
+    int rc = FG_OK;
+    for (;;) {
+        if (len == d->cap) {
+            size_t nc = d->cap ? 2 * d->cap : (size_t)1 << 20;
+            if ((long long)nc > MAX_FILE_BYTES) {
+                rc = fg_ctx_set(ctx, FG_ELIMIT, "%s: file larger than %lld bytes", path,
+                                MAX_FILE_BYTES);
+                break;
+            }
+            unsigned char *nb = fg_realloc(d->buf, nc);
+            if (!nb) {
+                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory reading the file", path);
+                break;
+            }
+            d->buf = nb;
+            d->cap = nc;
+        }
+        size_t got = fread(d->buf + len, 1, d->cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = fg_ctx_set(ctx, FG_EIO, "%s: read error", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == FG_OK)
+        *size = len;
+    return rc;
+}
+
+int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
+                        size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
+                        fg_ctx *ctx)
+{
+    if (!d || !path || !out)
+        return fg_ctx_set(ctx, FG_EINVAL, "jpeg decode: missing decoder, path or output");
+    if (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: scale denominator %d is not 1, 2, 4 or 8", path,
+                          scale_denom);
+    size_t size = 0;
+    int rc = read_file(d, path, &size, ctx);
+    if (rc != FG_OK)
+        return rc;
+    if (size == 0)
+        return fg_ctx_set(ctx, FG_EFORMAT, "%s: empty file (0 bytes)", path);
+    if (size < 2 || d->buf[0] != 0xFF || d->buf[1] != 0xD8)
+        return fg_ctx_set(ctx, FG_EFORMAT, "%s: not a JPEG (no SOI marker)", path);
+
+    int w = 0, h = 0, subsamp = 0, colorspace = 0;
+    if (tjDecompressHeader3(d->tj, d->buf, (unsigned long)size, &w, &h, &subsamp,
+                            &colorspace) != 0)
+        return fg_ctx_set(ctx, FG_EFORMAT, "%s: not a JPEG (%s)", path,
+                          tjGetErrorStr2(d->tj));
+    if (w <= 0 || h <= 0)
+        return fg_ctx_set(ctx, FG_EFORMAT, "%s: JPEG header gives size %dx%d", path, w, h);
+    size_t limit = max_pixels ? max_pixels : DEFAULT_MAX_PIXELS;
+    /* the limit applies to the full-resolution image before any decoding work,
+     * so a hostile header cannot make the decoder allocate (TJPARAM_MAXPIXELS) */
+    if ((size_t)w * (size_t)h > limit)
+        return fg_ctx_set(ctx, FG_ELIMIT, "%s: %dx%d pixels exceed the limit of %zu", path, w,
+                          h, limit);
+
+    int nsf = 0;
+    tjscalingfactor *sf = tjGetScalingFactors(&nsf);
+    int k = -1;
+    for (int i = 0; sf && i < nsf; i++)
+        if (sf[i].num == 1 && sf[i].denom == scale_denom)
+            k = i;
+    if (k < 0)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: TurboJPEG offers no 1/%d scaling", path,
+                          scale_denom);
+    int sw = TJSCALED(w, sf[k]), sh = TJSCALED(h, sf[k]);
+
+    fg_raster r;
+    rc = fg_raster_alloc(&r, sw, sh, 3, FG_PIX_U8, 0, ctx);
+    if (rc != FG_OK)
+        return fg_ctx_prefix(ctx, "%s", path);
+    if (tjDecompress2(d->tj, d->buf, (unsigned long)size, r.data, sw, (int)r.stride, sh,
+                      TJPF_RGB, TJFLAG_STOPONWARNING) != 0) {
+        fg_ctx_set(ctx, FG_EFORMAT, "%s: corrupt or truncated JPEG (%s)", path,
+                   tjGetErrorStr2(d->tj));
+        fg_raster_release(&r);
+        return FG_EFORMAT;
+    }
+    *out = r;
+    if (full_w)
+        *full_w = w;
+    if (full_h)
+        *full_h = h;
+    return FG_OK;
+}

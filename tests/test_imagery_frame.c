@@ -1,0 +1,348 @@
+/* test_imagery_frame.c — frame names to times, sorted listings, and TurboJPEG decoding of good and hostile files. */
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <turbojpeg.h>
+#include <unistd.h>
+
+#include "imagery/imagery.h"
+
+#define DIR_ FG_TEST_TMPDIR
+
+static void fresh_dir(const char *path)
+{
+    mkdir(DIR_, 0777);
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        char p[1024];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    mkdir(path, 0777);
+}
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A w×h test card encoded with TurboJPEG: left half red, right half grey. */
+static unsigned char *encode_card(int w, int h, unsigned long *len)
+{
+    unsigned char *rgb = malloc((size_t)w * h * 3);
+    assert_non_null(rgb);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            unsigned char *p = rgb + 3 * ((size_t)y * w + x);
+            if (x < w / 2)
+                p[0] = 220, p[1] = 30, p[2] = 30;
+            else
+                p[0] = p[1] = p[2] = 128;
+        }
+    tjhandle tj = tjInitCompress();
+    assert_non_null(tj);
+    unsigned char *jpg = NULL;
+    *len = 0;
+    assert_int_equal(tjCompress2(tj, rgb, w, w * 3, h, TJPF_RGB, &jpg, len, TJSAMP_420, 90, 0),
+                     0);
+    tjDestroy(tj);
+    free(rgb);
+    return jpg;
+}
+
+/* ------------------------------------------------------------ names */
+
+static void frame_time_parsing_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int rc;
+        int64_t t;
+    } cases[] = {
+        {"1569440002_-02400.jpg", FG_OK, 1569440002},     /* HPWREN / FIgLib */
+        {"1569440002.jpg", FG_OK, 1569440002},
+        {"cam/frames/1569440002_+00600.jpg", FG_OK, 1569440002},
+        {"20131201_071500.jpg", FG_OK, 1385882100},
+        {"20131201T071500.jpg", FG_OK, 1385882100},
+        {"2026-10-15T06:30:00Z.jpg", FG_OK, 1792045800},
+        {"2026-10-15T06-30-00.jpg", FG_OK, 1792045800},
+        {"20240229_235959.jpg", FG_OK, 1709251199},      /* leap day */
+        {"garbage.jpg", FG_EFORMAT, 0},
+        {"", FG_EFORMAT, 0},
+        {"snapshot_1569440002.jpg", FG_EFORMAT, 0},      /* time must lead */
+        {"156944000.jpg", FG_EFORMAT, 0},                /* 9 digits */
+        {"15694400021.jpg", FG_EFORMAT, 0},              /* 11 digits */
+        {"0000000001.jpg", FG_EFORMAT, 0},               /* before 2001: not a camera */
+        {"20131301_071500.jpg", FG_EFORMAT, 0},          /* month 13 */
+        {"20230229_120000.jpg", FG_EFORMAT, 0},          /* not a leap year */
+        {"20131201_246000.jpg", FG_EFORMAT, 0},          /* hour 24 */
+        {"20131201_075960.jpg", FG_EFORMAT, 0},          /* second 60 */
+        {"2026-13-15T06:30:00Z.jpg", FG_EFORMAT, 0},
+        {"2026-10-15T06:30-00Z.jpg", FG_EFORMAT, 0},     /* mixed separators */
+        {"201312010_71500.jpg", FG_EFORMAT, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t = -7;
+        int rc = fg_frame_time_from_name(cases[i].name, &t);
+        if (rc != cases[i].rc)
+            fail_msg("'%s': rc %d, expected %d", cases[i].name, rc, cases[i].rc);
+        if (rc == FG_OK)
+            assert_int_equal(t, cases[i].t);
+        else
+            assert_int_equal(t, -7); /* untouched on failure */
+    }
+}
+
+/* ------------------------------------------------------------ listing */
+
+typedef struct skips {
+    int n;
+    char last[512];
+    char reason[256];
+} skips;
+
+static void on_skip(void *user, const char *path, const char *reason)
+{
+    skips *s = user;
+    s->n++;
+    snprintf(s->last, sizeof s->last, "%s", path);
+    snprintf(s->reason, sizeof s->reason, "%s", reason);
+}
+
+static void listing_is_sorted_and_unparseable_names_are_skipped(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/list";
+    fresh_dir(dir);
+    const char *names[] = {"1569440120_b.jpg", "1569440120.jpg", "1569440002_-02400.JPG",
+                           "20190925_193400.jpeg", "snapshot.jpg", "notes.txt", ".partial.jpg"};
+    char p[1024];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        write_bytes(p, "x", 1);
+    }
+    fg_frame_entry *list = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_frame_list(dir, &list, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 4);
+    const char *want[] = {"1569440002_-02400.JPG", "20190925_193400.jpeg", "1569440120.jpg",
+                          "1569440120_b.jpg"};
+    const int64_t want_t[] = {1569440002, 1569440040, 1569440120, 1569440120};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, want[i]);
+        assert_string_equal(list[i].path, p);
+        assert_int_equal(list[i].time_utc, want_t[i]);
+    }
+    assert_int_equal(sk.n, 1);
+    assert_non_null(strstr(sk.last, "snapshot.jpg"));
+    assert_true(strlen(sk.reason) > 0);
+    fg_frame_list_free(list, n);
+    fg_frame_list_free(NULL, 0);
+}
+
+static void listing_a_missing_folder_is_not_found(void **state)
+{
+    (void)state;
+    fg_frame_entry sentinel, *list = &sentinel;
+    size_t n = 99;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_frame_list(DIR_ "/no_such_folder", &list, &n, NULL, NULL, &ctx),
+                     FG_ENOTFOUND);
+    assert_ptr_equal(list, &sentinel);
+    assert_int_equal(n, 99);
+    assert_non_null(strstr(ctx.msg, "no_such_folder"));
+}
+
+/* ------------------------------------------------------------ decoding */
+
+static void scaled_decode_gives_turbojpeg_dimensions(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/dec";
+    fresh_dir(dir);
+    unsigned long len;
+    unsigned char *jpg = encode_card(203, 121, &len);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/card.jpg", dir);
+    write_bytes(path, jpg, len);
+    tjFree(jpg);
+
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    const int denom[] = {1, 2, 4, 8};
+    const int ew[] = {203, 102, 51, 26}, eh[] = {121, 61, 31, 16}; /* ceil(n / denom) */
+    for (int i = 0; i < 4; i++) {
+        fg_raster r;
+        int fw = 0, fh = 0;
+        assert_int_equal(fg_jpeg_decode_file(d, path, denom[i], 0, &r, &fw, &fh, &ctx), FG_OK);
+        assert_int_equal(fw, 203);
+        assert_int_equal(fh, 121);
+        assert_int_equal(r.width, ew[i]);
+        assert_int_equal(r.height, eh[i]);
+        assert_int_equal(r.channels, 3);
+        assert_int_equal(r.type, FG_PIX_U8);
+        assert_int_equal(r.stride, (size_t)ew[i] * 3);
+        /* left is red, right grey, whatever the scale */
+        const unsigned char *px = r.data;
+        const unsigned char *left = px + (size_t)(r.height / 2) * r.stride + 3 * (r.width / 8);
+        const unsigned char *right = px + (size_t)(r.height / 2) * r.stride + 3 * (7 * r.width / 8);
+        assert_true(left[0] > 180 && left[1] < 80);
+        assert_true(abs(right[0] - 128) < 12 && abs(right[1] - 128) < 12);
+        fg_raster_release(&r);
+    }
+    fg_raster r;
+    assert_int_equal(fg_jpeg_decode_file(d, path, 3, 0, &r, NULL, NULL, &ctx), FG_EINVAL);
+    /* a limit below the full size refuses even a scaled decode */
+    assert_int_equal(fg_jpeg_decode_file(d, path, 8, 203 * 121 - 1, &r, NULL, NULL, &ctx),
+                     FG_ELIMIT);
+    fg_jpeg_decoder_free(d);
+    fg_jpeg_decoder_free(NULL);
+}
+
+static void zero_byte_file_is_a_format_error_naming_it(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/zero";
+    fresh_dir(dir);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/1569440002.jpg", dir);
+    write_bytes(path, "", 0);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    fg_raster r = {0};
+    int fw = -1;
+    assert_int_equal(fg_jpeg_decode_file(d, path, 1, 0, &r, &fw, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "1569440002.jpg"));
+    assert_non_null(strstr(ctx.msg, "empty"));
+    assert_null(r.data);
+    assert_int_equal(fw, -1);
+    /* a missing file is not found */
+    snprintf(path, sizeof path, "%s/missing.jpg", dir);
+    assert_int_equal(fg_jpeg_decode_file(d, path, 1, 0, &r, NULL, NULL, &ctx), FG_ENOTFOUND);
+    fg_jpeg_decoder_free(d);
+}
+
+static void truncated_jpeg_fails_with_turbojpeg_message(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/trunc";
+    fresh_dir(dir);
+    unsigned long len;
+    unsigned char *jpg = encode_card(320, 240, &len);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cut.jpg", dir);
+    write_bytes(path, jpg, len / 2);
+    tjFree(jpg);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    fg_raster r = {0};
+    for (int denom = 1; denom <= 8; denom *= 2) {
+        assert_int_equal(fg_jpeg_decode_file(d, path, denom, 0, &r, NULL, NULL, &ctx),
+                         FG_EFORMAT);
+        assert_non_null(strstr(ctx.msg, "cut.jpg"));
+        assert_non_null(strstr(ctx.msg, "JPEG"));
+        assert_null(r.data);
+    }
+    fg_jpeg_decoder_free(d);
+}
+
+static void png_bytes_named_jpg_are_not_a_jpeg(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/png";
+    fresh_dir(dir);
+    static const unsigned char png[] = {0x89, 'P',  'N',  'G',  0x0D, 0x0A, 0x1A, 0x0A, 0,
+                                        0,    0,    13,   'I',  'H',  'D',  'R',  0,    0,
+                                        0,    16,   0,    0,    0,    16,   8,    2,    0,
+                                        0,    0,    0x90, 0x91, 0x68, 0x36};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/1569440002.jpg", dir);
+    write_bytes(path, png, sizeof png);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    fg_raster r = {0};
+    assert_int_equal(fg_jpeg_decode_file(d, path, 1, 0, &r, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "not a JPEG"));
+    assert_non_null(strstr(ctx.msg, "1569440002.jpg"));
+    /* JPEG SOI followed by rubbish: TurboJPEG's header parser says no */
+    static const unsigned char soi_junk[] = {0xFF, 0xD8, 'n', 'o', 't', ' ', 'j', 'p', 'e', 'g'};
+    write_bytes(path, soi_junk, sizeof soi_junk);
+    assert_int_equal(fg_jpeg_decode_file(d, path, 1, 0, &r, NULL, NULL, &ctx), FG_EFORMAT);
+    fg_jpeg_decoder_free(d);
+}
+
+static void header_claiming_30000x30000_is_refused_before_decoding(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/huge";
+    fresh_dir(dir);
+    unsigned long len;
+    unsigned char *jpg = encode_card(64, 48, &len);
+    /* patch the SOF0 frame header: FF C0, length(2), precision(1), height(2), width(2) */
+    size_t sof = 0;
+    for (size_t i = 2; i + 9 < len; i++)
+        if (jpg[i] == 0xFF && jpg[i + 1] == 0xC0) {
+            sof = i;
+            break;
+        }
+    assert_true(sof > 0);
+    assert_int_equal((jpg[sof + 5] << 8) | jpg[sof + 6], 48);
+    jpg[sof + 5] = 30000 >> 8, jpg[sof + 6] = 30000 & 0xFF;
+    jpg[sof + 7] = 30000 >> 8, jpg[sof + 8] = 30000 & 0xFF;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bomb.jpg", dir);
+    write_bytes(path, jpg, len);
+    tjFree(jpg);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    fg_raster r = {0};
+    int fw = -1, fh = -1;
+    /* 9e8 pixels > default 1e8: refused, nothing allocated, outputs untouched */
+    assert_int_equal(fg_jpeg_decode_file(d, path, 8, 0, &r, &fw, &fh, &ctx), FG_ELIMIT);
+    assert_non_null(strstr(ctx.msg, "30000x30000"));
+    assert_null(r.data);
+    assert_int_equal(fw, -1);
+    assert_int_equal(fh, -1);
+    fg_jpeg_decoder_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(frame_time_parsing_table),
+        cmocka_unit_test(listing_is_sorted_and_unparseable_names_are_skipped),
+        cmocka_unit_test(listing_a_missing_folder_is_not_found),
+        cmocka_unit_test(scaled_decode_gives_turbojpeg_dimensions),
+        cmocka_unit_test(zero_byte_file_is_a_format_error_naming_it),
+        cmocka_unit_test(truncated_jpeg_fails_with_turbojpeg_message),
+        cmocka_unit_test(png_bytes_named_jpg_are_not_a_jpeg),
+        cmocka_unit_test(header_claiming_30000x30000_is_refused_before_decoding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+/* test_imagery_registry.c — camera registry CSV: good rows kept, impossible rows reported by path:line. */
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "imagery/imagery.h"
+
+#define HEADER "camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height\n"
+
+typedef struct skips {
+    int n;
+    char what[16][256];
+    char why[16][256];
+} skips;
+
+static void on_skip(void *user, const char *what, const char *reason)
+{
+    skips *s = user;
+    if (s->n < 16) {
+        snprintf(s->what[s->n], sizeof s->what[0], "%s", what);
+        snprintf(s->why[s->n], sizeof s->why[0], "%s", reason);
+    }
+    s->n++;
+}
+
+static const char *write_csv(const char *name, const char *text)
+{
+    static char path[1024];
+    mkdir(FG_TEST_TMPDIR, 0777);
+    snprintf(path, sizeof path, "%s/%s", FG_TEST_TMPDIR, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static void good_rows_are_read_with_their_values(void **state)
+{
+    (void)state;
+    const char *path = write_csv("good.csv",
+                                 "\xEF\xBB\xBF" HEADER
+                                 "CAM-01,111.6012345,39.4412345,92.5,71.25,60,2.5,1280,720\r\n"
+                                 "\n"
+                                 "CAM-02, 111.90 ,39.30,40,360,90,-1.5,1920,1080\n");
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(sk.n, 0);
+    assert_string_equal(cams[0].id, "CAM-01");
+    assert_float_equal(cams[0].lon, 111.6012345, 1e-12);
+    assert_float_equal(cams[0].lat, 39.4412345, 1e-12);
+    assert_float_equal(cams[0].height_m, 92.5, 0);
+    assert_float_equal(cams[0].heading_deg, 71.25, 0);
+    assert_float_equal(cams[0].hfov_deg, 60, 0);
+    assert_float_equal(cams[0].tilt_deg, 2.5, 0);
+    assert_int_equal(cams[0].width, 1280);
+    assert_int_equal(cams[0].height, 720);
+    assert_string_equal(cams[1].id, "CAM-02");
+    assert_float_equal(cams[1].lon, 111.90, 1e-12);
+    assert_float_equal(cams[1].heading_deg, 0, 0); /* 360 is north */
+    assert_float_equal(cams[1].tilt_deg, -1.5, 0);
+    fg_free(cams);
+}
+
+static void impossible_rows_are_skipped_naming_path_and_line(void **state)
+{
+    (void)state;
+    const char *path = write_csv("bad.csv",
+                                 HEADER
+                                 "OK-1,111.6,39.4,90,70,60,2.5,1280,720\n"        /* 2 */
+                                 "HDG,111.6,39.4,90,400,60,2.5,1280,720\n"        /* 3 */
+                                 "LAT,111.6,95.0,90,70,60,2.5,1280,720\n"         /* 4 */
+                                 "FOV,111.6,39.4,90,70,180,2.5,1280,720\n"        /* 5 */
+                                 "FOV0,111.6,39.4,90,70,0,2.5,1280,720\n"         /* 6 */
+                                 "HGT,111.6,39.4,-5,70,60,2.5,1280,720\n"         /* 7 */
+                                 "NUM,111.6x,39.4,90,70,60,2.5,1280,720\n"        /* 8 */
+                                 "FEW,111.6,39.4,90,70,60,2.5,1280\n"             /* 9 */
+                                 "SIZE,111.6,39.4,90,70,60,2.5,0,720\n"           /* 10 */
+                                 "OK-1,111.7,39.5,90,70,60,2.5,1280,720\n"        /* 11: dup */
+                                 "NAN,111.6,39.4,nan,70,60,2.5,1280,720\n"        /* 12 */
+                                 "OK-2,111.7,39.5,90,0,60,2.5,1280,720\n");       /* 13 */
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(cams[0].id, "OK-1");
+    assert_float_equal(cams[0].lon, 111.6, 1e-12); /* the first of the duplicates */
+    assert_string_equal(cams[1].id, "OK-2");
+    fg_free(cams);
+
+    static const struct {
+        int line;
+        const char *word; /* the reason names the offending field */
+    } want[] = {{3, "heading"}, {4, "lat"},  {5, "hfov"},      {6, "hfov"}, {7, "height_m"},
+                {8, "lon"},     {9, "fields"}, {10, "size"}, {11, "duplicate"}, {12, "height_m"}};
+    assert_int_equal(sk.n, (int)(sizeof want / sizeof want[0]));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d", path, want[i].line);
+        assert_string_equal(sk.what[i], where);
+        if (!strstr(sk.why[i], want[i].word))
+            fail_msg("line %d: reason '%s' does not mention '%s'", want[i].line, sk.why[i],
+                     want[i].word);
+    }
+}
+
+static void missing_file_is_not_found(void **state)
+{
+    (void)state;
+    fg_camera *cams = (fg_camera *)state;
+    size_t n = 7;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(FG_TEST_TMPDIR "/nope.csv", &cams, &n, NULL, NULL,
+                                             &ctx),
+                     FG_ENOTFOUND);
+    assert_int_equal(n, 7);
+    assert_non_null(strstr(ctx.msg, "nope.csv"));
+}
+
+static void bad_or_missing_header_is_a_format_error(void **state)
+{
+    (void)state;
+    fg_camera *cams = NULL;
+    size_t n = 7;
+    fg_ctx ctx = {0};
+    const char *path = write_csv("hdr.csv", "id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,"
+                                            "width,height\nCAM-01,111.6,39.4,90,70,60,2.5,1280,"
+                                            "720\n");
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "hdr.csv:1"));
+    assert_null(cams);
+    assert_int_equal(n, 7);
+    path = write_csv("empty.csv", "");
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "empty.csv"));
+    /* a header alone is a registry with no cameras */
+    path = write_csv("none.csv", HEADER);
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_OK);
+    assert_int_equal(n, 0);
+    assert_null(cams);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_rows_are_read_with_their_values),
+        cmocka_unit_test(impossible_rows_are_skipped_naming_path_and_line),
+        cmocka_unit_test(missing_file_is_not_found),
+        cmocka_unit_test(bad_or_missing_header_is_a_format_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
