@@ -269,7 +269,7 @@ static void draw_plume(const struct scene *sc, float *img, double tmin)
             a = clamp01(a);
             /* straw smoke scatters sunlight: light grey over the fields,
              * a little darker and browner where it is densest at the base */
-            double dark[3] = {160, 156, 150}, pale[3] = {220, 220, 223};
+            double dark[3] = {180, 176, 170}, pale[3] = {220, 220, 223};
             float *px = img + ((size_t)y * CAM_W + x) * 3;
             for (int k = 0; k < 3; k++)
                 px[k] = (float)lerp(px[k], lerp(dark[k], pale[k], light), a);

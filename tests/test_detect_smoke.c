@@ -254,6 +254,20 @@ static void nothing_alarms_during_warmup(void **state)
     assert_int_equal(first, 12);
 }
 
+/* Field by field: base_x/base_y are NaN when there is no region, so compare bytes. */
+static void same_result(const fg_smoke_result *x, const fg_smoke_result *y)
+{
+    assert_int_equal(x->alarm, y->alarm);
+    assert_int_equal(x->persisted, y->persisted);
+    assert_int_equal(x->x, y->x);
+    assert_int_equal(x->y, y->y);
+    assert_int_equal(x->w, y->w);
+    assert_int_equal(x->h, y->h);
+    assert_memory_equal(&x->score, &y->score, sizeof(float));
+    assert_memory_equal(&x->base_x, &y->base_x, sizeof(double));
+    assert_memory_equal(&x->base_y, &y->base_y, sizeof(double));
+}
+
 static void same_results_twice_and_at_1_and_2_threads(void **state)
 {
     (void)state;
@@ -278,16 +292,8 @@ static void same_results_twice_and_at_1_and_2_threads(void **state)
     assert_int_equal(fa, fb);
     assert_int_equal(fa, fc);
     for (int k = 0; k < NFR; k++) {
-        /* compare field by field: base_x/base_y are NaN when there is no region */
-        assert_int_equal(a[k].alarm, c[k].alarm);
-        assert_int_equal(a[k].persisted, c[k].persisted);
-        assert_int_equal(a[k].x, c[k].x);
-        assert_int_equal(a[k].y, c[k].y);
-        assert_int_equal(a[k].w, c[k].w);
-        assert_int_equal(a[k].h, c[k].h);
-        assert_memory_equal(&a[k].score, &c[k].score, sizeof(float));
-        assert_memory_equal(&a[k].base_x, &c[k].base_x, sizeof(double));
-        assert_memory_equal(&a[k].base_y, &b[k].base_y, sizeof(double));
+        same_result(&a[k], &b[k]);
+        same_result(&a[k], &c[k]);
     }
 }
 
