@@ -580,9 +580,6 @@ static void ls_messages_text(ls_buf *b, const fg_alert *a, size_t n, size_t *idx
 
 static int ls_write_messages(const char *path, const fg_alert *a, size_t n, fg_ctx *ctx)
 {
-    char tmp[LS_PATH_MAX];
-    if (fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
-        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
     size_t *idx = fg_malloc((n ? n : 1) * sizeof *idx);
     if (!idx)
         return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
@@ -593,19 +590,9 @@ static int ls_write_messages(const char *path, const fg_alert *a, size_t n, fg_c
         fg_free(b.p);
         return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
     }
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp) {
-        fg_free(b.p);
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create %s", path, tmp);
-    }
-    int bad = fwrite(b.p, 1, b.len, fp) != b.len;
-    bad |= fclose(fp) != 0;
+    int rc = fg_write_file(path, b.p, b.len, ctx);
     fg_free(b.p);
-    if (bad) {
-        remove(tmp);
-        return fg_ctx_set(ctx, FG_EIO, "%s: write failed (disk full?)", path);
-    }
-    return fg_commit_tmp(tmp, path, ctx);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -617,19 +604,6 @@ static int ls_join(char *out, const char *dir, const char *name, fg_ctx *ctx)
     int k = snprintf(out, LS_PATH_MAX, "%s%s%s", dir, slash ? "" : "/", name);
     if (k < 0 || k >= LS_PATH_MAX)
         return fg_ctx_set(ctx, FG_EINVAL, "%s: output path too long", dir);
-    return FG_OK;
-}
-
-static int ls_prepare_dir(const char *dir, fg_ctx *ctx)
-{
-    VSIStatBufL st;
-    if (VSIStatL(dir, &st) == 0) {
-        if (!VSI_ISDIR(st.st_mode))
-            return fg_ctx_set(ctx, FG_EIO, "%s: exists and is not a directory", dir);
-        return FG_OK;
-    }
-    if (VSIMkdirRecursive(dir, 0755) != 0)
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create the output directory", dir);
     return FG_OK;
 }
 
@@ -679,7 +653,7 @@ int fg_lists_write(const char *out_dir, const fg_grid *g, const fg_alert *a, siz
     if (!out_dir || !*out_dir || (n && !a))
         return fg_ctx_set(ctx, FG_EINVAL, "fg_lists_write: no output directory or alerts");
     ls_gdal_init();
-    int rc = ls_prepare_dir(out_dir, ctx);
+    int rc = fg_mkdir_p(out_dir, ctx);
     if (rc)
         return rc;
     /* a sorted copy: output bytes must not depend on the input order */

@@ -84,29 +84,6 @@ static fg_alert *new_alert(run_state *r)
     return a;
 }
 
-static int mkdir_p(const char *path, fg_ctx *ctx)
-{
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return fg_ctx_set(ctx, FG_EIO, "%s: cannot create folder: %s", buf,
-                                  strerror(errno));
-            *p = c;
-            if (!c)
-                break;
-        }
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fg_ctx_set(ctx, FG_EIO, "%s: not a folder", path);
-    return FG_OK;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -468,20 +445,9 @@ static int place_alerts(run_state *r, const fg_grid *g)
 
 static int write_log(run_state *r, fg_ctx *ctx)
 {
-    char path[1024], tmp[1100];
+    char path[1024];
     snprintf(path, sizeof path, "%s/run.log", r->cfg->out_dir);
-    if (fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
-        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", path, strerror(errno));
-    size_t wr = r->len ? fwrite(r->text, 1, r->len, f) : 0;
-    int cl = fclose(f);
-    if (wr != r->len || cl != 0) {
-        remove(tmp);
-        return fg_ctx_set(ctx, FG_EIO, "%s: write failed: %s", path, strerror(errno));
-    }
-    return fg_commit_tmp(tmp, path, ctx);
+    return fg_write_file(path, r->text ? r->text : "", r->len, ctx);
 }
 
 int fg_run(const fg_run_config *c, const char *const *notes, int nnotes, fg_run_summary *sum,
@@ -497,7 +463,7 @@ int fg_run(const fg_run_config *c, const char *const *notes, int nnotes, fg_run_
         logf_(&r, "SKIP config %s", notes[i]);
     }
 
-    int rc = mkdir_p(c->out_dir, ctx);
+    int rc = fg_mkdir_p(c->out_dir, ctx);
     if (rc != FG_OK)
         goto out;
     fg_grid *g = NULL;

@@ -18,25 +18,6 @@
 
 /* ------------------------------------------------------------ frame time */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no timegm() and no locale or TZ dependence. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 ? 28 + leap : dm[m - 1];
-}
-
 /* Reads exactly n digits at s into *v; 0 when a non-digit is met. */
 static int digits(const char *s, int n, int *v)
 {
@@ -52,10 +33,8 @@ static int digits(const char *s, int n, int *v)
 
 static int civil_to_unix(int Y, int M, int D, int h, int mi, int sec, int64_t *t)
 {
-    if (Y < 1970 || Y > 9999 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) ||
-        h > 23 || mi > 59 || sec > 59)
+    if (Y < 1970 || fg_time_from_civil(Y, M, D, h, mi, sec, t) != FG_OK)
         return FG_EFORMAT;
-    *t = days_from_civil(Y, M, D) * 86400 + h * 3600 + mi * 60 + sec;
     return FG_OK;
 }
 

@@ -10,6 +10,8 @@
 
 #include "detect/detect.h"
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -153,7 +155,27 @@ int fg_tmp_path(const char *path, char *buf, size_t bufsize);
 /* fsyncs nothing itself; renames tmp onto path, or removes tmp and fails with FG_EIO. */
 int fg_commit_tmp(const char *tmp, const char *path, fg_ctx *ctx);
 
-/* ISO 8601 helpers (UTC). fg_time_format writes "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). */
+/* Streamed whole-file write: open writes to a temporary name beside path; commit checks
+ * for write errors, closes and renames; abort closes and removes the temporary. */
+typedef struct fg_tmpfile {
+    FILE *f;
+    char tmp[4096];
+    char path[4096];
+} fg_tmpfile;
+int fg_tmpfile_open(fg_tmpfile *t, const char *path, const char *mode, fg_ctx *ctx);
+int fg_tmpfile_commit(fg_tmpfile *t, fg_ctx *ctx);
+void fg_tmpfile_abort(fg_tmpfile *t);
+/* Creates a folder and its parents (GDAL's VSIMkdirRecursive); FG_EIO naming it if it
+ * cannot be made or is not a folder. */
+int fg_mkdir_p(const char *path, fg_ctx *ctx);
+/* Writes len bytes to path through a temporary file. */
+int fg_write_file(const char *path, const void *data, size_t len, fg_ctx *ctx);
+
+/* ISO 8601 helpers (UTC). fg_time_parse takes "YYYY-MM-DD[THH:MM[:SS[.f]]][Z|±HH:MM]";
+ * fg_time_format writes "YYYY-MM-DDTHH:MM:SSZ" (21 bytes). fg_time_from_civil checks
+ * the calendar date and clock time (years 1900..9999) and returns FG_EINVAL if invalid. */
+int fg_time_from_civil(int year, int month, int day, int hour, int minute, int second,
+                       int64_t *t_utc);
 int fg_time_parse(const char *s, int64_t *t_utc);
 void fg_time_format(int64_t t_utc, char out[24]);
 

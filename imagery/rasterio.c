@@ -1,17 +1,17 @@
-/* rasterio.c — whole-file writes (temp name + rename), GeoTIFF and JPEG writers, UTC time text. */
+/* rasterio.c — whole-file writes (temp name + rename), GeoTIFF and JPEG writers. */
 /* SPDX-License-Identifier: MIT */
 #include "imagery/imagery.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <errno.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <turbojpeg.h>
 #include <unistd.h>
 
@@ -39,78 +39,70 @@ int fg_commit_tmp(const char *tmp, const char *path, fg_ctx *ctx)
     return FG_OK;
 }
 
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian calendar: 400-year eras of 146097 days,
- * years counted from March so that the leap day falls at the end. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int fg_tmpfile_open(fg_tmpfile *t, const char *path, const char *mode, fg_ctx *ctx)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 ? 28 + leap : dm[m - 1];
-}
-
-int fg_time_parse(const char *s, int64_t *t_utc)
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-    if (!s)
-        return FG_EINVAL;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-        return FG_EINVAL;
-    const char *p = s + n;
-    if (*p == 'T' || *p == ' ') {
-        int m2 = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m2) != 2)
-            return FG_EINVAL;
-        p += 1 + m2;
-        if (*p == ':') {
-            if (sscanf(p + 1, "%2d%n", &sec, &m2) != 1)
-                return FG_EINVAL;
-            p += 1 + m2;
-            if (*p == '.') /* fractional seconds are dropped */
-                for (p++; *p >= '0' && *p <= '9'; p++)
-                    ;
-        }
-    }
-    int tz = 0;
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int th, tm = 0;
-        if (sscanf(p + 1, "%2d:%2d", &th, &tm) < 1)
-            return FG_EINVAL;
-        tz = (*p == '-' ? -1 : 1) * (th * 3600 + tm * 60);
-        p += strlen(p);
-    }
-    if (*p != '\0')
-        return FG_EINVAL;
-    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
-        return FG_EINVAL;
-    *t_utc = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - tz;
+    memset(t, 0, sizeof *t);
+    if (snprintf(t->path, sizeof t->path, "%s", path) >= (int)sizeof t->path ||
+        fg_tmp_path(path, t->tmp, sizeof t->tmp) != FG_OK)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
+    t->f = fopen(t->tmp, mode ? mode : "wb");
+    if (!t->f)
+        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", path, strerror(errno));
     return FG_OK;
 }
 
-void fg_time_format(int64_t t, char out[24])
+void fg_tmpfile_abort(fg_tmpfile *t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
-        snprintf(out, 24, "invalid-time");
-        return;
+    if (t->f) {
+        fclose(t->f);
+        t->f = NULL;
+        remove(t->tmp);
     }
-    char buf[96];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    snprintf(out, 24, "%.23s", buf);
+}
+
+int fg_tmpfile_commit(fg_tmpfile *t, fg_ctx *ctx)
+{
+    if (!t->f)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: not open", t->path);
+    int bad = ferror(t->f);
+    int e = errno;
+    /* ENOSPC and EIO often show up only when the buffered tail is flushed at close. */
+    if (fclose(t->f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    t->f = NULL;
+    if (bad) {
+        remove(t->tmp);
+        return fg_ctx_set(ctx, FG_EIO, "%s: write failed: %s", t->path, strerror(e));
+    }
+    return fg_commit_tmp(t->tmp, t->path, ctx);
+}
+
+int fg_mkdir_p(const char *path, fg_ctx *ctx)
+{
+    VSIStatBufL st;
+    if (!path || !*path)
+        return fg_ctx_set(ctx, FG_EINVAL, "no folder name");
+    if (VSIStatL(path, &st) != 0 && VSIMkdirRecursive(path, 0777) != 0)
+        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create folder: %s", path, strerror(errno));
+    if (VSIStatL(path, &st) != 0 || !VSI_ISDIR(st.st_mode))
+        return fg_ctx_set(ctx, FG_EIO, "%s: not a folder", path);
+    return FG_OK;
+}
+
+int fg_write_file(const char *path, const void *data, size_t len, fg_ctx *ctx)
+{
+    fg_tmpfile t;
+    int rc = fg_tmpfile_open(&t, path, "wb", ctx);
+    if (rc != FG_OK)
+        return rc;
+    if (len && fwrite(data, 1, len, t.f) != len) {
+        int e = errno;
+        fg_tmpfile_abort(&t);
+        return fg_ctx_set(ctx, FG_EIO, "%s: write failed: %s", path, strerror(e));
+    }
+    return fg_tmpfile_commit(&t, ctx);
 }
 
 static int write_tiff(GDALDriverH drv, const char *tmp, const char *path,
@@ -212,24 +204,8 @@ int fg_jpeg_write(const char *path, const fg_raster *rgb, int quality, fg_ctx *c
                     rgb->height, TJPF_RGB, &jpg, &len, TJSAMP_420, quality, TJFLAG_ACCURATEDCT) != 0)
         rc = fg_ctx_set(ctx, FG_EIO, "%s: JPEG compression failed: %s", path,
                         tjGetErrorStr2(tj));
-    char tmp[4096];
-    if (rc == FG_OK && fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
-        rc = fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
-    if (rc == FG_OK) {
-        FILE *f = fopen(tmp, "wb");
-        if (!f) {
-            rc = fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", path, strerror(errno));
-        } else {
-            size_t wr = fwrite(jpg, 1, len, f);
-            int cl = fclose(f);
-            if (wr != len || cl != 0) {
-                rc = fg_ctx_set(ctx, FG_EIO, "%s: write failed: %s", path, strerror(errno));
-                remove(tmp);
-            } else {
-                rc = fg_commit_tmp(tmp, path, ctx);
-            }
-        }
-    }
+    if (rc == FG_OK)
+        rc = fg_write_file(path, jpg, len, ctx);
     tjFree(jpg);
     tjDestroy(tj);
     return rc;

@@ -378,31 +378,18 @@ static int setup_scene(struct scene *sc, const fg_synth_opts *o, size_t *site_id
     return FG_OK;
 }
 
-static int mkdir_p1(const char *path, fg_ctx *ctx)
-{
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create folder: %s", path, strerror(errno));
-    return FG_OK;
-}
-
 static int write_registry(const char *path, const fg_camera *cam, fg_ctx *ctx)
 {
-    char tmp[4096];
-    if (fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
-        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", path, strerror(errno));
+    fg_tmpfile out;
+    int rc = fg_tmpfile_open(&out, path, "w", ctx);
+    if (rc != FG_OK)
+        return rc;
+    FILE *f = out.f;
     fprintf(f, "camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height\n");
     fprintf(f, "%s,%.7f,%.7f,%.1f,%.2f,%.1f,%.2f,%d,%d\n", cam->id, cam->lon, cam->lat,
             cam->height_m, cam->heading_deg, cam->hfov_deg, cam->tilt_deg, cam->width,
             cam->height);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        remove(tmp);
-        return fg_ctx_set(ctx, FG_EIO, "%s: write failed", path);
-    }
-    return fg_commit_tmp(tmp, path, ctx);
+    return fg_tmpfile_commit(&out, ctx);
 }
 
 int fg_synth_camera(const char *dir, const fg_synth_opts *o, fg_truth **truth, size_t *ntruth,
@@ -424,8 +411,8 @@ int fg_synth_camera(const char *dir, const fg_synth_opts *o, fg_truth **truth, s
     if (n1 < 0 || (size_t)n1 >= sizeof fdir - 32)
         return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", dir);
     snprintf(path, sizeof path, "%s/frames", dir);
-    if ((rc = mkdir_p1(dir, ctx)) != FG_OK || (rc = mkdir_p1(path, ctx)) != FG_OK ||
-        (rc = mkdir_p1(fdir, ctx)) != FG_OK)
+    if ((rc = fg_mkdir_p(dir, ctx)) != FG_OK || (rc = fg_mkdir_p(path, ctx)) != FG_OK ||
+        (rc = fg_mkdir_p(fdir, ctx)) != FG_OK)
         return rc;
 
     size_t np = (size_t)CAM_W * CAM_H;

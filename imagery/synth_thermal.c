@@ -403,30 +403,6 @@ static void render(synth *s, const scene_spec *sp, const grid *g, object *objs, 
         }
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path, fg_ctx *ctx)
-{
-    char buf[4096];
-    size_t len = strlen(path);
-    if (len == 0 || len >= sizeof buf)
-        return fg_ctx_set(ctx, FG_EINVAL, "synth_thermal: bad folder name '%s'", path);
-    memcpy(buf, path, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char keep = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return fg_ctx_set(ctx, FG_EIO, "synth_thermal: cannot create %s: %s", buf,
-                              strerror(errno));
-        buf[i] = keep;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fg_ctx_set(ctx, FG_EIO, "synth_thermal: %s is not a folder", path);
-    return FG_OK;
-}
-
 static void truth_of(const object *b, const char *source, int64_t t, fg_truth *tr)
 {
     static const char *const names[] = {"fire", "industrial", "cloud", "warm_field"};
@@ -576,7 +552,7 @@ int fg_synth_thermal(const char *dir, const fg_synth_opts *o, fg_truth **truth, 
     char scenes_dir[4096];
     if (snprintf(scenes_dir, sizeof scenes_dir, "%s/scenes", dir) >= (int)sizeof scenes_dir)
         return fg_ctx_set(ctx, FG_EINVAL, "synth_thermal: folder name too long");
-    if ((rc = make_dirs(scenes_dir, ctx)) != FG_OK)
+    if ((rc = fg_mkdir_p(scenes_dir, ctx)) != FG_OK)
         return rc;
 
     synth s;

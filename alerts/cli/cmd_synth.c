@@ -9,23 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int write_text(const char *path, const char *text, fg_ctx *ctx)
-{
-    char tmp[1100];
-    if (fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
-        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", path, strerror(errno));
-    size_t n = strlen(text);
-    size_t wr = fwrite(text, 1, n, f);
-    if (fclose(f) != 0 || wr != n) {
-        remove(tmp);
-        return fg_ctx_set(ctx, FG_EIO, "%s: write failed", path);
-    }
-    return fg_commit_tmp(tmp, path, ctx);
-}
-
 int fg_synth_sample(const char *dir, unsigned seed, const char *date, int quiet)
 {
     fg_ctx ctx = {0};
@@ -58,7 +41,8 @@ int fg_synth_sample(const char *dir, unsigned seed, const char *date, int quiet)
     }
     if (rc == FG_OK) {
         snprintf(path, sizeof path, "%s/static_sources.csv", dir);
-        rc = write_text(path, fg_sample_static_sources_csv(), &ctx);
+        rc = fg_write_file(path, fg_sample_static_sources_csv(),
+                           strlen(fg_sample_static_sources_csv()), &ctx);
     }
     if (rc == FG_OK)
         rc = fg_static_sources_read(path, &ss, &nss, NULL, NULL, &ctx);
