@@ -180,6 +180,98 @@ typedef struct fg_run_summary {
 int fg_run(const fg_run_config *c, const char *const *notes, int nnotes, fg_run_summary *sum,
            void (*log)(void *user, const char *line), void *user, fg_ctx *ctx);
 
+/* ----------------------------------------- satellite fire pixels, FIRMS style */
+
+/* One fire pixel as NASA FIRMS lists it (one row per pixel), plus our extras. Unknown
+ * numbers are NaN (written as an empty CSV cell or a JSON null). */
+typedef struct fg_firms_row {
+    double lat, lon;          /* WGS84 of the pixel centre */
+    int row, col;             /* pixel in the scene, 0-based */
+    float bright_mir_k, bright_tir_k; /* brightness temperatures (K); NaN for SWIR */
+    float scan_km, track_km;  /* pixel size along scan / track */
+    int64_t time_utc;         /* acquisition time; 0 = unknown */
+    char satellite[48];       /* sensor name of the scene */
+    int confidence;           /* 0..100 */
+    float frp_mw, frp_c5_mw;  /* MIR method; MODIS C5 formula */
+    int is_day;               /* 1 day, 0 night */
+    int fire_id;              /* 8-connected fire within the scene, 1-based */
+    int npix_fire;            /* pixels of that fire */
+    unsigned char mask_class; /* FG_MASK_FIRE_* */
+    unsigned tests;           /* FG_TEST_* bits */
+    char scene[512];          /* scene path as given */
+} fg_firms_row;
+
+/* A growing array of rows. Zero-initialise; release with fg_firms_list_free(). */
+typedef struct fg_firms_list {
+    fg_firms_row *rows;
+    size_t n, cap;
+} fg_firms_list;
+void fg_firms_list_free(fg_firms_list *l);
+
+/* Columns, in this order (English names, so that FIRMS tools read them):
+ *   latitude,longitude,row,col,bright_mir,bright_tir,scan,track,acq_date,acq_time,
+ *   satellite,confidence,confidence_class,frp,daynight,fire_id,frp_c5,npix_fire,
+ *   mask_class,tests,scene
+ * acq_date is YYYY-MM-DD and acq_time HHMM (UTC), as FIRMS writes them; daynight D/N;
+ * confidence_class low/nominal/high; tests is the FG_TEST_* bit set in decimal.
+ * Numbers are formatted once (lat/lon %.5f, K %.2f, km %.3f, MW %.1f) so that the
+ * same rows always give the same bytes. */
+#define FG_FIRMS_HEADER                                                                    \
+    "latitude,longitude,row,col,bright_mir,bright_tir,scan,track,acq_date,acq_time,"      \
+    "satellite,confidence,confidence_class,frp,daynight,fire_id,frp_c5,npix_fire,"        \
+    "mask_class,tests,scene"
+
+/* Output format from a GDAL-style -of name: "CSV" or "GeoJSON" (case-insensitive);
+ * NULL = from the extension of path (.geojson/.json → GeoJSON, else CSV). Writes the
+ * canonical name ("CSV"/"GeoJSON") into out (at least 8 bytes). FG_EINVAL for another
+ * name; the message lists the known ones. */
+int fg_firms_format(const char *name, const char *path, char *out, size_t outsize, fg_ctx *ctx);
+
+/* Writes rows through OGR: CSV (UTF-8 without BOM, LF line ends, header above) or
+ * GeoJSON (RFC 7946 points in EPSG:4326, the same properties typed: numbers as
+ * numbers, acq_time as text). path "-" writes to standard output, and a device or FIFO
+ * (/dev/stdout, a pipe) is written in place; any other path is written to a temporary
+ * name beside it and renamed into place, so the file is whole or absent (on failure an
+ * existing file is untouched). format as fg_firms_format().
+ * Returns FG_OK, FG_EINVAL (unknown format), FG_EIO (cannot create or write; the
+ * message names the path) or FG_ENOMEM. Not thread safe (GDAL driver state). */
+int fg_firms_write(const char *path, const char *format, const fg_firms_row *rows, size_t n,
+                   fg_ctx *ctx);
+
+/* Options of satellite fire detection on one scene (`firegrid detect-sat`). */
+typedef struct fg_firms_opts {
+    const char *sensor;    /* sensor profile name; NULL = from the scene */
+    const char *algorithm; /* NULL = the profile's default; thermal scenes: "modis",
+                              "viirs", "geo" (decision constants of that profile, band
+                              physics of the scene's); SWIR scenes: "schroeder2016",
+                              "kumar-roy2018", "sentinel2" */
+    int64_t time_utc;      /* used when the scene carries no time (0 = none) */
+    int threads;           /* <= 0: OpenMP default */
+    size_t max_pixels;     /* 0 = fg_scene_open's default */
+} fg_firms_opts;
+
+/* 1 when name is an algorithm fg_firms_scene knows (any family), else 0. */
+int fg_firms_algorithm_known(const char *name);
+
+/* What one scene gave. */
+typedef struct fg_firms_scene_info {
+    int swir;              /* 1 SWIR detector, 0 thermal */
+    char sensor[48];
+    char algorithm[32];    /* the algorithm that ran */
+    size_t npix, nfires;
+    size_t nopos;          /* fire pixels without a WGS84 position (lat/lon NaN) */
+    int width, height;
+} fg_firms_scene_info;
+
+/* Opens one scene (fg_scene_open), runs the thermal contextual or SWIR detector, groups
+ * the fire pixels into fires and appends one row per fire pixel, sorted by (row, col),
+ * to list. mask_path (may be NULL) receives the fire-class mask (FG_MASK_*) aligned
+ * with the scene (fg_scene_write_mask). info may be NULL. On failure list is unchanged
+ * and ctx names the scene and the problem (missing role, unreadable, bad CRS, an
+ * algorithm of the other family, mask unwritable). Thread safety: as fg_scene_open. */
+int fg_firms_scene(const char *path, const fg_firms_opts *o, const char *mask_path,
+                   fg_firms_list *list, fg_firms_scene_info *info, fg_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,9 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Solar zenith above which a pass is treated as night (MOD14: day if SZA < 85°). */
-#define FG_DAY_MAX_SZA 85.0
-
 typedef struct run_state {
     const fg_run_config *cfg;
     fg_run_summary *sum;
@@ -157,37 +154,51 @@ static int is_scene_name(const char *name)
     return 0;
 }
 
+/* Runs the detector the scene's bands call for: thermal contextual, or SWIR reflective. */
+static int detect_scene(run_state *r, const fg_scene *sc, fg_fire_pixel **fp, size_t *n,
+                        int *is_day, fg_ctx *ctx)
+{
+    if (fg_scene_is_swir(sc)) {
+        fg_swir_input in;
+        int rc = fg_scene_swir_input(sc, &in, ctx);
+        *is_day = 1;
+        return rc ? rc
+                  : fg_swir_detect(&in, fg_scene_sensor_def(sc)->swir_algorithm, r->cfg->threads,
+                                   fp, n, NULL, ctx);
+    }
+    fg_thermal_input in;
+    fg_thermal_params p;
+    int rc = fg_scene_thermal_input(sc, &in, &p, ctx);
+    *is_day = in.is_day;
+    return rc ? rc : fg_thermal_detect(&in, &p, r->cfg->threads, fp, n, NULL, ctx);
+}
+
 static void scene_hotspots(run_state *r, const fg_scene *sc, const char *path)
 {
     fg_ctx ctx = {0};
     double scan_km, track_km;
     fg_scene_pixel_km(sc, &scan_km, &track_km);
-    const fg_raster *mir = fg_scene_mir(sc);
-    double clat, clon;
-    if (fg_scene_to_wgs84(sc, mir->height / 2.0, mir->width / 2.0, &clat, &clon, &ctx) != FG_OK) {
-        skip_cb(r, path, ctx.msg);
-        return;
-    }
-    fg_thermal_params p;
-    /* Sub-500 m pixels use the VIIRS 375 m profile, coarser ones the MODIS 1 km profile. */
-    fg_thermal_params_default(&p, scan_km < 0.5 ? FG_PROFILE_VIIRS_375M : FG_PROFILE_MODIS_1KM);
-    p.pixel_km2 = scan_km * track_km;
-    double sza = fg_solar_zenith(fg_scene_time(sc), clat, clon);
-    fg_thermal_input in = {mir, fg_scene_tir(sc), fg_scene_cloud(sc), sza < FG_DAY_MAX_SZA};
+    const fg_raster *any = fg_scene_mir(sc) ? fg_scene_mir(sc) : fg_scene_band(sc, FG_ROLE_SWIR2_REF);
     fg_fire_pixel *fp = NULL;
-    size_t n = 0;
-    if (fg_thermal_detect(&in, &p, r->cfg->threads, &fp, &n, &ctx) != FG_OK) {
+    fg_fire *fires = NULL;
+    size_t n = 0, nfires = 0;
+    int is_day = 1;
+    if (detect_scene(r, sc, &fp, &n, &is_day, &ctx) != FG_OK ||
+        fg_fire_group(fp, n, &fires, &nfires, &ctx) != FG_OK) {
+        fg_free(fp);
         skip_cb(r, path, ctx.msg);
         return;
     }
+    fg_free(fires);
     r->sum->scenes++;
     r->sum->inputs_read++;
     char when[24];
     fg_time_format(fg_scene_time(sc), when);
-    logf_(r, "READ scene %s: sensor %s, %s, %dx%d px of %.3fx%.3f km, %s (solar zenith %.1f°), "
-             "%zu fire pixel(s)",
-          path, fg_scene_sensor(sc), when, mir->width, mir->height, scan_km, track_km,
-          in.is_day ? "day" : "night", sza, n);
+    logf_(r, "READ scene %s: sensor %s, %s, %dx%d px of %.3fx%.3f km, %s, %zu pixel(s) of fill, "
+             "%zu fire pixel(s) in %zu fire(s)",
+          path, fg_scene_sensor(sc), when, any ? any->width : 0, any ? any->height : 0, scan_km,
+          track_km, is_day > 0 ? "day" : is_day == 0 ? "night" : "day/night per pixel",
+          fg_scene_fill_count(sc), n, nfires);
     for (size_t i = 0; i < n; i++) {
         fg_alert *a = new_alert(r);
         if (!a)
@@ -210,7 +221,7 @@ static void scene_hotspots(run_state *r, const fg_scene *sc, const char *path)
         h->frp_mw = fp[i].frp_mw;
         h->bt_mir_k = fp[i].t4;
         h->bt_tir_k = fp[i].t11;
-        snprintf(h->evidence, sizeof h->evidence, "%s", path);
+        snprintf(h->evidence, sizeof h->evidence, "%.*s", (int)sizeof h->evidence - 1, path);
         h->ev_row = fp[i].row;
         h->ev_col = fp[i].col;
     }
@@ -340,7 +351,7 @@ static void run_camera(run_state *r, const fg_camera *cam, const char *dir,
                     h->smoke_score = res.score;
                     h->confidence = (int)lround(100.0 * res.score);
                     h->conf_class = fg_conf_class_of(h->confidence);
-                    snprintf(h->evidence, sizeof h->evidence, "%s", fr[i].path);
+                    snprintf(h->evidence, sizeof h->evidence, "%.*s", (int)sizeof h->evidence - 1, fr[i].path);
                     h->ev_x = (int)lround(res.x * sx);
                     h->ev_y = (int)lround(res.y * sy);
                     h->ev_w = (int)lround(res.w * sx);

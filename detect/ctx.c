@@ -144,3 +144,23 @@ void fg_hotspot_init(fg_hotspot *h, fg_source_kind kind)
     h->ev_row = h->ev_col = -1;
     h->ev_x = h->ev_y = h->ev_w = h->ev_h = -1;
 }
+
+/* This table MUST follow the order of fg_band_role. */
+static const char *const role_names[FG_ROLE_COUNT] = {
+    "MIR_BT",    "TIR_BT",   "TIR2_BT",    "COASTAL_REF", "BLUE_REF",     "GREEN_REF",
+    "RED_REF",   "NIR_REF",  "SWIR1_REF",  "SWIR2_REF",   "CLOUD_MASK",   "WATER_MASK",
+    "SOLAR_ZENITH", "VIEW_ZENITH",
+};
+
+const char *fg_band_role_name(fg_band_role r)
+{
+    return (int)r >= 0 && r < FG_ROLE_COUNT ? role_names[r] : NULL;
+}
+
+int fg_band_role_from_name(const char *name)
+{
+    for (int i = 0; name && i < FG_ROLE_COUNT; i++)
+        if (strcmp(name, role_names[i]) == 0)
+            return i;
+    return -1;
+}

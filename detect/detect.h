@@ -157,68 +157,202 @@ typedef struct fg_hotspot {
 /* Fills h with "unknown" values (NaN numbers, -1 pixel positions, empty strings). */
 void fg_hotspot_init(fg_hotspot *h, fg_source_kind kind);
 
+/* ------------------------------------------------------------- band roles */
+
+/* What a scene band holds. Brightness temperatures in K, reflectances 0–1,
+ * angles in degrees, masks U8. */
+typedef enum fg_band_role {
+    FG_ROLE_MIR_BT = 0,   /* ~3.7–4.0 µm brightness temperature */
+    FG_ROLE_TIR_BT,       /* ~10.8–11.5 µm */
+    FG_ROLE_TIR2_BT,      /* ~12 µm */
+    FG_ROLE_COASTAL_REF,  /* ~0.44 µm (Landsat band 1) */
+    FG_ROLE_BLUE_REF,     /* ~0.48 µm */
+    FG_ROLE_GREEN_REF,    /* ~0.56 µm */
+    FG_ROLE_RED_REF,      /* ~0.64–0.67 µm */
+    FG_ROLE_NIR_REF,      /* ~0.86 µm */
+    FG_ROLE_SWIR1_REF,    /* ~1.6 µm */
+    FG_ROLE_SWIR2_REF,    /* ~2.2 µm */
+    FG_ROLE_CLOUD_MASK,   /* U8, non-zero = cloud */
+    FG_ROLE_WATER_MASK,   /* U8, non-zero = water */
+    FG_ROLE_SOLAR_ZENITH, /* degrees */
+    FG_ROLE_VIEW_ZENITH,  /* degrees */
+    FG_ROLE_COUNT
+} fg_band_role;
+
+/* "MIR_BT", "TIR_BT", ... ; NULL for an invalid role. */
+const char *fg_band_role_name(fg_band_role r);
+/* The role of a name (case-sensitive as listed above), or -1. */
+int fg_band_role_from_name(const char *name);
+
+/* MOD14-style per-pixel classes of a fire mask (one byte per pixel), so that
+ * staff who know the MODIS fire mask read ours the same way. */
+#define FG_MASK_NOT_PROCESSED 0 /* fill, NaN, implausible values */
+#define FG_MASK_WATER 3
+#define FG_MASK_CLOUD 4
+#define FG_MASK_LAND 5          /* clear land, no fire */
+#define FG_MASK_UNKNOWN 6       /* candidate without a usable background */
+#define FG_MASK_FIRE_LOW 7
+#define FG_MASK_FIRE_NOMINAL 8
+#define FG_MASK_FIRE_HIGH 9
+
+/* One fire pixel, from any detector. Numbers a detector does not produce are NaN. */
+typedef struct fg_fire_pixel {
+    int row, col;
+    float t4, t11;                 /* K */
+    float mean_t4, mean_t11, mean_dt;
+    float mad_t4, mad_t11, mad_dt; /* mean absolute deviations of the valid background */
+    float mad_t4_bgfire;           /* δ4′: MAD of T4 over background fires */
+    int n_valid, window;           /* valid background count, final window side */
+    int adj_cloud, adj_water;      /* among the 8 neighbours */
+    int is_day;
+    unsigned tests;                /* FG_TEST_* bits that passed */
+    int confidence;                /* 0..100 */
+    unsigned char mask_class;      /* FG_MASK_FIRE_* */
+    float frp_mw;                  /* MIR radiance method (Wooster et al. 2003) */
+    float frp_c5_mw;               /* MODIS C5 formula (Kaufman et al. 1998) */
+    float swir_ratio;              /* SWIR detectors: ρ7/ρ5 (NaN for thermal) */
+    float swir2_ref;               /* SWIR detectors: ρ7 */
+    int fire_id;                   /* fire (connected group) number, 1-based; 0 = ungrouped */
+} fg_fire_pixel;
+
 /* ------------------------------------------- thermal contextual detector */
 
-/* A first contextual MIR/TIR fire test after Giglio et al. (2003, RSE 87:273),
- * MODIS MOD14 Collection 5/6 rules: potential-fire screen, absolute test,
- * background window growth 3×3 → 21×21 until ≥ 25 % and ≥ 8 valid pixels,
- * contextual tests 2–6, confidence by the published ramps, FRP by the
- * MODIS C5 formula. */
-typedef struct fg_thermal_params {
-    double mir_um;        /* MIR band centre (µm), for FRP by the MIR method */
-    double pixel_km2;     /* pixel area at nadir */
-    int win_min, win_max; /* background window sides (odd) */
-    double min_valid_frac;
-    int min_valid;
-    float t4_min, t4_max; /* plausible MIR BT range (K); outside is fill */
-    float t11_min, t11_max;
-    float cloud_t11;      /* T11 below this is cloud (265 K) */
-} fg_thermal_params;
-
+/* Contextual MIR/TIR fire detection of the MODIS MOD14 Collection 6 family
+ * (Giglio et al. 2003, RSE 87:273; Giglio, Schroeder & Justice 2016, RSE
+ * 178:31), with the VIIRS 375 m constants of Schroeder et al. (2014, RSE
+ * 143:85) and geostationary constants (FY-4 AGRI / Himawari AHI / GOES ABI)
+ * chosen by profile. Background statistics use summed-area tables, so their
+ * cost does not grow with the window size. */
 typedef enum fg_sensor_profile {
     FG_PROFILE_MODIS_1KM = 1,
     FG_PROFILE_VIIRS_375M = 2,
+    FG_PROFILE_GEO_2KM = 3,
 } fg_sensor_profile;
 
-/* Fills p with the constants of a sensor profile. Returns FG_EINVAL for an unknown profile. */
+typedef struct fg_thermal_params {
+    fg_sensor_profile profile;
+    double mir_um, tir_um;   /* band centres (µm) */
+    double wooster_a;        /* MIR-method coefficient a (W m⁻² sr⁻¹ µm⁻¹ K⁻⁴) */
+    double pixel_km2;        /* pixel area at nadir */
+    int win_min, win_max;    /* background window sides (odd) */
+    double min_valid_frac;   /* of the window */
+    int min_valid;
+    float t4_min, t4_max;    /* plausible BT ranges; outside is fill, never fire */
+    float t11_min, t11_max;
+    float t4_saturation;     /* K; pixels at or above count as saturated fire (0 = none) */
+    double day_max_sza;      /* day if solar zenith < this (85°) */
+    /* cloud */
+    float cloud_t11_day, cloud_t11_night; /* T11 (or T12) below: cloud */
+    float cloud_vis_sum, cloud_vis_sum_warm, cloud_warm_t11; /* (ρr+ρn) tests, day */
+    /* potential fire */
+    float pot_t4_day, pot_t4_night, pot_dt_day, pot_dt_night, pot_nir_max;
+    /* absolute fire */
+    float abs_t4_day, abs_t4_night;
+    /* background fires (excluded from the background) */
+    float bg_t4_day, bg_dt_day, bg_t4_night, bg_dt_night;
+    /* contextual: ΔT > mean + k_dt·δΔT, ΔT > mean + dt_abs, T4 > mean + k_t4·δ4 */
+    float k_dt_day, k_dt_night, dt_abs_day, dt_abs_night, k_t4_day, k_t4_night;
+    float t11_offset;        /* (5): T11 > mean T11 + δ11 − t11_offset */
+    float bgfire_mad;        /* (6): δ4′ > bgfire_mad */
+    float min_mad;           /* floor for deviations (K), 0 = none (FY-4 clamps 2–4 K) */
+    /* confidence ramps S(x; a, b) */
+    float conf_t4_day_lo, conf_t4_day_hi, conf_t4_night_lo, conf_t4_night_hi;
+    /* rejections where the bands allow */
+    int reject_glint, reject_desert, reject_coastal;
+} fg_thermal_params;
+
+/* Fills p with the constants of a sensor profile. FG_EINVAL for an unknown profile. */
 int fg_thermal_params_default(fg_thermal_params *p, fg_sensor_profile profile);
 
 /* Per-pixel decision flags (bit set = test passed). */
 #define FG_TEST_POTENTIAL (1u << 0)
 #define FG_TEST_ABSOLUTE (1u << 1)
-#define FG_TEST_CTX_DT_MAD (1u << 2)  /* (2) ΔT > mean ΔT + 3.5 δΔT */
-#define FG_TEST_CTX_DT_ABS (1u << 3)  /* (3) ΔT > mean ΔT + 6 */
-#define FG_TEST_CTX_T4 (1u << 4)      /* (4) T4 > mean T4 + 3 δ4 */
+#define FG_TEST_CTX_DT_MAD (1u << 2)  /* (2) ΔT > mean ΔT + k δΔT */
+#define FG_TEST_CTX_DT_ABS (1u << 3)  /* (3) ΔT > mean ΔT + dt_abs */
+#define FG_TEST_CTX_T4 (1u << 4)      /* (4) T4 > mean T4 + k δ4 */
 #define FG_TEST_CTX_T11 (1u << 5)     /* (5) T11 > mean T11 + δ11 − 4 */
 #define FG_TEST_CTX_BGFIRE (1u << 6)  /* (6) δ4' > 5 */
+#define FG_TEST_SATURATED (1u << 7)   /* MIR at saturation: fire without context */
+#define FG_TEST_REJ_GLINT (1u << 8)   /* rejected as sun glint */
+#define FG_TEST_REJ_DESERT (1u << 9)  /* rejected at a desert boundary */
+#define FG_TEST_REJ_COASTAL (1u << 10)/* rejected as a coastal false alarm */
 
-typedef struct fg_fire_pixel {
-    int row, col;
-    float t4, t11;                 /* K */
-    float mean_t4, mean_t11, mean_dt;
-    float mad_t4, mad_t11, mad_dt;
-    int n_valid, window;           /* valid background count, window side */
-    int adj_cloud;                 /* cloudy pixels among the 8 neighbours */
-    unsigned tests;                /* FG_TEST_* bits */
-    int confidence;                /* 0..100 */
-    float frp_mw;                  /* C5: 4.34e-19 (T4^8 − mean T4^8) A */
-} fg_fire_pixel;
+/* The contextual decision for one pixel given its background statistics, so
+ * that published per-pixel records (e.g. the MOD14 fire-pixel table) can be
+ * checked rule by rule. Returns the FG_TEST_* bits; *is_fire receives the
+ * decision and *confidence (may be NULL) the 0..100 confidence. */
+typedef struct fg_thermal_context {
+    float t4, t11;
+    float mean_t4, mean_t11, mean_dt, mad_t4, mad_t11, mad_dt, mad_t4_bgfire;
+    int n_valid, n_bgfire, adj_cloud, adj_water;
+    int is_day;
+} fg_thermal_context;
+unsigned fg_thermal_decide(const fg_thermal_params *p, const fg_thermal_context *c, int *is_fire,
+                           int *confidence);
 
-/* Input of the thermal detector. mir and tir are F32 single-channel rasters of
- * the same size; cloud is an optional U8 mask (non-zero = cloud) of that size. */
+/* FRP (MW) of a fire pixel by the MIR radiance method, A·σ/a·(L4 − L4bg) (Wooster et
+ * al. 2003, RSE 86:83), and by the MODIS C5 formula 4.34e-19·(T4⁸ − T4bg⁸)·A. */
+double fg_frp_mir(const fg_thermal_params *p, double t4, double mean_t4, double area_km2);
+double fg_frp_c5(double t4, double mean_t4, double area_km2);
+
+/* Input of the thermal detector: F32 single-channel rasters of one size; any
+ * optional raster may be NULL. */
 typedef struct fg_thermal_input {
     const fg_raster *mir;
     const fg_raster *tir;
-    const fg_raster *cloud; /* may be NULL: cloud from T11 < cloud_t11 */
-    int is_day;             /* 1 day, 0 night */
+    const fg_raster *cloud;   /* U8 cloud mask; NULL = cloud tests from the bands */
+    int is_day;               /* 1 day, 0 night, -1 per pixel from solar_zenith */
+    const fg_raster *tir2;    /* 12 µm, for the cloud test */
+    const fg_raster *red, *nir, *swir1; /* reflectances: cloud, water, glint tests */
+    const fg_raster *water;   /* U8 water mask */
+    const fg_raster *solar_zenith, *view_zenith; /* degrees; view zenith grows the pixel area */
 } fg_thermal_input;
 
 /* Detects fire pixels. *out receives an array of *n records sorted by (row, col),
- * or NULL when *n == 0; free with fg_free(). threads <= 0 means the OpenMP default.
- * Pixels whose MIR or TIR is NaN or outside the plausible range are never fire and
+ * or NULL when *n == 0; free with fg_free(). mask (may be NULL) receives one
+ * FG_MASK_* byte per pixel, row-major, width*height bytes. threads <= 0 means the
+ * OpenMP default. Pixels whose values are NaN or implausible are never fire and
  * never background. Returns FG_OK, FG_EINVAL (bad sizes) or FG_ENOMEM. */
 int fg_thermal_detect(const fg_thermal_input *in, const fg_thermal_params *p, int threads,
-                      fg_fire_pixel **out, size_t *n, fg_ctx *ctx);
+                      fg_fire_pixel **out, size_t *n, unsigned char *mask, fg_ctx *ctx);
+
+/* ------------------------------------------------------- SWIR detector */
+
+/* Daytime 30 m / 20 m SWIR fire detection: Landsat-8/9 OLI after Schroeder et al.
+ * (2016, RSE 185:210) or Kumar & Roy (2018, IJRS 39:7), and Sentinel-2 MSI. */
+typedef enum fg_swir_algorithm {
+    FG_SWIR_SCHROEDER2016 = 1,
+    FG_SWIR_KUMAR_ROY2018 = 2,
+    FG_SWIR_SENTINEL2 = 3,
+} fg_swir_algorithm;
+
+/* TOA reflectances 0–1, F32, one size. coastal may be NULL (blue is used in its place). */
+typedef struct fg_swir_input {
+    const fg_raster *coastal, *blue, *green, *red, *nir, *swir1, *swir2;
+    float saturation; /* reflectance at which a band saturates (OLI ~1.6), 0 = unknown */
+} fg_swir_input;
+
+/* Detects SWIR fire pixels; same conventions as fg_thermal_detect (mask classes
+ * FG_MASK_*: water 3, clear land 5, fire 7..9). FG_ENOTFOUND when a band the
+ * algorithm needs is missing. */
+int fg_swir_detect(const fg_swir_input *in, fg_swir_algorithm alg, int threads,
+                   fg_fire_pixel **out, size_t *n, unsigned char *mask, fg_ctx *ctx);
+
+/* ------------------------------------------------------- fire grouping */
+
+/* A fire: 8-connected fire pixels of one scene. */
+typedef struct fg_fire {
+    int id;               /* 1-based, in order of the first pixel (row, col) */
+    int npix;
+    float frp_total_mw;   /* sum of the pixels' FRP (NaN when none has one) */
+    int max_confidence;
+    int row0, col0, row1, col1; /* bounding box, inclusive */
+    double row_c, col_c;  /* FRP-weighted (else plain) centroid, pixel coordinates */
+} fg_fire;
+
+/* Groups fire pixels (sorted by row, col) into 8-connected fires, sets each pixel's
+ * fire_id, and returns the fires (fg_free). */
+int fg_fire_group(fg_fire_pixel *px, size_t n, fg_fire **fires, size_t *nfires, fg_ctx *ctx);
 
 /* ------------------------------------------------------ camera geometry */
 

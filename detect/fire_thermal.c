@@ -1,4 +1,4 @@
-/* fire_thermal.c — contextual MIR/TIR active-fire test after MODIS MOD14 (Giglio et al. 2003). */
+/* fire_thermal.c — contextual MIR/TIR active-fire detector: MODIS MOD14 C6, VIIRS 375 m, geostationary 2 km. */
 /* SPDX-License-Identifier: MIT */
 /*
  * References
@@ -6,17 +6,74 @@
  *        detection algorithm for MODIS, Remote Sens. Environ. 87:273–282.
  *  [G16] Giglio, Schroeder & Justice (2016), The collection 6 MODIS active fire
  *        detection algorithm and fire products, Remote Sens. Environ. 178:31–41.
+ *  [GUG] Giglio (2010), MODIS Collection 5 Active Fire Product User's Guide v2.4,
+ *        University of Maryland (pixel size against scan angle, §6).
  *  [S14] Schroeder, Oliva, Giglio & Csiszar (2014), The new VIIRS 375 m active fire
  *        detection data product, Remote Sens. Environ. 143:85–96.
+ *  [W03] Wooster, Zhukov & Oertel (2003), Fire radiative energy for quantitative
+ *        study of biomass burning, Remote Sens. Environ. 86:83–107 (MIR method).
  *  [K98] Kaufman et al. (1998), Potential global fire monitoring from EOS-MODIS,
  *        J. Geophys. Res. 103:32215–32238 (the C5 FRP formula).
+ *  [W13] Wolfe et al. (2013), Suomi NPP VIIRS prelaunch and on-orbit geometric
+ *        calibration and characterization, J. Geophys. Res. Atmos. 118:11508 (I-band
+ *        along-scan aggregation 3:2:1).
+ *  [C23] Chen et al. (2023), A new Himawari-8 fire product for China, Earth Syst.
+ *        Sci. Data 15:1911 (NSMC dynamic thresholds); the FY-4A AGRI constants
+ *        are those of ../shared/ref/active-fire.md ("China operational practice").
  *
- * Simplifications in this first version: no reflectance bands (no daytime
- * ρ0.86 screen, no reflectance cloud test, no sun-glint or coastal rejection),
- * no water mask (the water confidence term is omitted), only the centre pixel
- * is kept out of its own background (MOD14 also drops its two along-scan
- * neighbours), and the VIIRS profile reuses the MOD14 decision rules with the
- * [S14] window sizes.
+ * Cost. Pixels are classified once (invalid / water / cloud / clear land /
+ * background fire, plus a potential-fire flag). Background statistics come from
+ * summed-area tables of the valid count, ΣT4, ΣT11 and the background-fire
+ * count, so growing the window and taking the means costs O(1) per window size
+ * whatever the side. ΣΔT is not stored: the sums are exact integers (T in units
+ * of 1/4096 K), so ΣΔT = ΣT4 − ΣT11 holds exactly. The tables are built per strip
+ * of 64 rows (plus the window half-width above and below) and only for strips
+ * that hold a candidate, so memory stays O(width) per thread. Mean absolute
+ * deviations are not linear and need one pass over the final window, done only
+ * for candidates that pass the tests that need means alone ((3) and T4 above the
+ * mean are necessary for any contextual fire): the scene costs O(N) + O(k·w²)
+ * for k such candidates and final window side w.
+ *
+ * Choices that the papers leave open, or that we had to make:
+ *  - MODIS: the centre pixel and its two along-scan neighbours (same row) are
+ *    kept out of the background, as in the MOD14 code; a 3×3 window therefore
+ *    never holds 8 valid pixels and the search effectively starts at 5×5. VIIRS
+ *    and geostationary profiles exclude the centre only. The 25 % rule is taken
+ *    over the in-image part of the window less the excluded pixels.
+ *  - A pixel passing the absolute test (1) or at MIR saturation is a fire even
+ *    without a usable background ([S14] calls these fixed tests "no context
+ *    needed"); its FRP and confidence then use what background exists. A
+ *    candidate without usable background that passes no fixed test is
+ *    FG_MASK_UNKNOWN ([G03] §2.2.5).
+ *  - Water and cloud pixels are never tested for fire (no gas flares at sea).
+ *  - Sun glint: without azimuths the glint angle θg cannot be computed, only its
+ *    lower bound |θs − θv| (reached when the relative azimuth is 180°). A pixel is
+ *    rejected as glint when that bound is below 8° and the pixel is bright
+ *    (ρ0.65 > 0.1 and ρ0.86 > 0.2, [G03] test of §2.2.7 without its ρ2.1 term,
+ *    which no band of ours carries), or below 12° with adjacent water and the
+ *    same brightness. The unconditional θg < 2° test cannot be applied with a
+ *    lower bound alone and is not.
+ *  - Desert boundary ([G03] §2.2.7, MODIS only, day, needs ρ0.86): rejected when
+ *    the background fires number more than 10 % of the valid background and at
+ *    least 4, ρ0.86 > 0.15, their mean T4 < 345 K, δ4′ < 3 K and T4 < their mean
+ *    + 6δ4′.
+ *  - No coastal false-alarm rejection (needs a land/sea mask at finer scale).
+ *  - VIIRS day potential fires: BT4 > BT4s or ΔT > 25 K as in the shared
+ *    reference, BT4s = min(330, max(325, median BT4)) with the median over the
+ *    clear land pixels of a 504×504 window on a grid of 24×24 tiles (21×21 tiles
+ *    ≈ the 501×501 of [S14]); the median is read from 0.1 K histograms over
+ *    [325, 330) only, which is all the clamp needs.
+ *  - VIIRS low confidence ([S14] §2.2.5): a daytime fire pixel less than 15 K
+ *    above its background with no potential or background-fire neighbour gets a
+ *    confidence of at most 29.
+ *  - Pixel area off nadir: the MODIS scan geometry of [GUG] (sphere of radius
+ *    6378.137 km, orbit height h), along scan S ∝ Re(cosθ/√((Re/r)² − sin²θ) − 1)
+ *    and along track T ∝ r(cosθ − √((Re/r)² − sin²θ)), r = Re + h, with the scan
+ *    angle θ from the view zenith by sinθ = (Re/r)·sin θv. Heights 705 km (Terra/
+ *    Aqua), 824 km (S-NPP), 35786 km (geostationary). VIIRS I-band along-scan
+ *    size also drops by the on-board aggregation 3:2:1 at |θ| 31.59°/44.68° [W13].
+ *    With the sample number instead of the view zenith this reproduces the
+ *    official MOD14 FP_power to 1e-4 (scripts/eval_mod14.c).
  */
 #include "detect/detect.h"
 
@@ -28,37 +85,142 @@
 #include <omp.h>
 #endif
 
+/* ------------------------------------------------------- profile constants */
+
+/* [S14] cloud tests with a second TIR limit the params do not carry. */
+#define VIIRS_CLOUD_BRIGHT_T11 295.0f /* (ρ1 + ρ2 > 0.9 and BT5 < 295) */
+#define VIIRS_CLOUD_NIGHT_T4 295.0f   /* night: BT5 < 265 and BT4 < 295 */
+/* FY-4A AGRI absolute test: T4 > 340 and T4 − T4bg > 12 and ΔT > 15 and ρvis < 0.5. */
+#define GEO_ABS_T4_OVER_BG 12.0f
+#define GEO_ABS_DT 15.0f
+#define GEO_ABS_VIS_MAX 0.5f
+
 int fg_thermal_params_default(fg_thermal_params *p, fg_sensor_profile profile)
 {
     if (!p)
         return FG_EINVAL;
     fg_thermal_params q;
     memset(&q, 0, sizeof q);
-    /* [G03] §2.2.5: the background needs ≥ 25 % valid pixels and ≥ 8 of them. */
-    q.min_valid_frac = 0.25;
-    q.min_valid = 8;
-    /* Plausible brightness temperatures. MODIS band 21 saturates near 500 K and
-     * VIIRS I4 at 367 K, so 700 K leaves room for saturated and simulated pixels
-     * while rejecting fill values (0, −999, 65535 ...). */
+    q.profile = profile;
+    /* Plausible brightness temperatures: outside is fill (0, −999, 65535 counts,
+     * 10000 K ...), never fire, never background. MODIS band 21 saturates near
+     * 500 K, so 700 K leaves room for saturated and simulated pixels. */
     q.t4_min = 150.0f;
     q.t4_max = 700.0f;
     q.t11_min = 150.0f;
     q.t11_max = 400.0f;
-    /* [G03] §2.2.2 night cloud test (T12 < 265 K); we test the 11 µm band. */
-    q.cloud_t11 = 265.0f;
+    q.day_max_sza = 85.0; /* [G03] §2.2: day when the solar zenith is below 85° */
+    /* Cloud, [G03] §2.2.2: (ρ0.65 + ρ0.86 > 0.9) or T12 < 265 or (ρ0.65 + ρ0.86 > 0.7
+     * and T12 < 285) by day, T12 < 265 by night. */
+    q.cloud_t11_day = q.cloud_t11_night = 265.0f;
+    q.cloud_vis_sum = 0.9f;
+    q.cloud_vis_sum_warm = 0.7f;
+    q.cloud_warm_t11 = 285.0f;
+    q.t11_offset = 4.0f; /* test (5) */
+    q.bgfire_mad = 5.0f; /* test (6) */
+    /* Confidence ramp C1 = S(T4; 310, 360) day, S(T4; 305, 320) night: from the
+     * potential-fire to the absolute threshold (see decide_impl). */
+    q.conf_t4_day_lo = 310.0f;
+    q.conf_t4_day_hi = 360.0f;
+    q.conf_t4_night_lo = 305.0f;
+    q.conf_t4_night_hi = 320.0f;
     switch (profile) {
     case FG_PROFILE_MODIS_1KM:
-        q.mir_um = 3.959; /* MODIS band 21/22 centre */
+        q.mir_um = 3.959; /* bands 21/22 */
+        q.tir_um = 11.03; /* band 31 */
+        q.wooster_a = 3.0e-9; /* [W03] published value (3.96 µm; our fit gives 2.94e-9) */
         q.pixel_km2 = 1.0;
-        q.win_min = 3; /* [G03]: 3×3 growing to 21×21 */
+        q.win_min = 3; /* [G03] §2.2.5: 3×3 growing to 21×21, ≥ 25 % and ≥ 8 valid */
         q.win_max = 21;
+        q.min_valid_frac = 0.25;
+        q.min_valid = 8;
+        q.t4_saturation = 0.0f; /* band 21 (~500 K) stands in for a saturated band 22 */
+        /* Potential fire, [G03] §2.2.3 / [G16] */
+        q.pot_t4_day = 310.0f;
+        q.pot_dt_day = 10.0f;
+        q.pot_t4_night = 305.0f;
+        q.pot_dt_night = 10.0f;
+        q.pot_nir_max = 0.3f;
+        /* Absolute test (1), [G03] §2.2.4 */
+        q.abs_t4_day = 360.0f;
+        q.abs_t4_night = 320.0f;
+        /* Background fires, [G03] §2.2.5 */
+        q.bg_t4_day = 325.0f;
+        q.bg_dt_day = 20.0f;
+        q.bg_t4_night = 310.0f;
+        q.bg_dt_night = 10.0f;
+        /* Contextual tests (2)–(4), [G03] §2.2.6 (kept in C6 [G16]); the night
+         * tests use the same constants. */
+        q.k_dt_day = q.k_dt_night = 3.5f;
+        q.dt_abs_day = q.dt_abs_night = 6.0f;
+        q.k_t4_day = q.k_t4_night = 3.0f;
+        q.reject_glint = 1;
+        q.reject_desert = 1;
         break;
     case FG_PROFILE_VIIRS_375M:
-        q.mir_um = 3.74; /* VIIRS I4 centre */
-        q.pixel_km2 = 0.1406; /* 375 m × 375 m at nadir */
-        q.win_min = 11; /* [S14]: 11×11 growing to 31×31 */
+        q.mir_um = 3.74; /* I4 */
+        q.tir_um = 11.45; /* I5 */
+        q.wooster_a = 3.24e-9; /* fit of L = aT⁴ over 650–1350 K at 3.74 µm (ref table) */
+        q.pixel_km2 = 0.140625; /* 375 m × 375 m at nadir */
+        q.win_min = 11; /* [S14] §2.2.4: 11×11 growing to 31×31, ≥ 25 % or ≥ 10 valid */
         q.win_max = 31;
-        q.min_valid = 10; /* [S14] asks for ≥ 10 valid pixels */
+        q.min_valid_frac = 0.25;
+        q.min_valid = 10;
+        q.t4_saturation = 367.0f; /* I4 saturation [S14] §2.1 */
+        /* Candidates [S14]: day BT4 > BT4s (≥ 325, median-adjusted) or ΔT > 25;
+         * night BT4 > 295 or ΔT > 10. */
+        q.pot_t4_day = 325.0f;
+        q.pot_dt_day = 25.0f;
+        q.pot_t4_night = 295.0f;
+        q.pot_dt_night = 10.0f;
+        q.pot_nir_max = 0.0f; /* no ρ0.86 screen in [S14] */
+        q.abs_t4_day = 0.0f;  /* no daytime fixed threshold below saturation */
+        q.abs_t4_night = 320.0f;
+        q.bg_t4_day = 335.0f;
+        q.bg_dt_day = 30.0f;
+        q.bg_t4_night = 300.0f;
+        q.bg_dt_night = 10.0f;
+        q.k_dt_day = 2.0f;
+        q.dt_abs_day = 10.0f;
+        q.k_t4_day = 3.5f;
+        q.k_dt_night = 3.0f;
+        q.dt_abs_night = 9.0f;
+        q.k_t4_night = 3.0f;
+        q.reject_glint = 1;
+        break;
+    case FG_PROFILE_GEO_2KM:
+        /* Himawari AHI B07/B14 centres; FY-4 AGRI (3.72 µm, a = 3.27e-9) and GOES
+         * ABI come from the sensor profiles in models/. */
+        q.mir_um = 3.9;
+        q.tir_um = 11.2;
+        q.wooster_a = 3.04e-9;
+        q.pixel_km2 = 4.0; /* 2 km × 2 km at the sub-satellite point */
+        q.win_min = 3;
+        q.win_max = 21;
+        q.min_valid_frac = 0.15; /* FY-4A AGRI: background ≥ 15 % and ≥ 8 valid */
+        q.min_valid = 8;
+        q.t4_saturation = 400.0f; /* AHI B07 / ABI C07 saturate near 400–411 K */
+        /* Potential fires: our choice, the MODIS daytime screen and a night screen
+         * a little below it for the 4–16 km² pixels of mid latitudes. */
+        q.pot_t4_day = 310.0f;
+        q.pot_dt_day = 10.0f;
+        q.pot_t4_night = 300.0f;
+        q.pot_dt_night = 8.0f;
+        q.pot_nir_max = 0.0f;
+        /* AGRI absolute test T4 > 340 K (plus the background terms in decide). */
+        q.abs_t4_day = q.abs_t4_night = 340.0f;
+        q.bg_t4_day = 325.0f;
+        q.bg_dt_day = 20.0f;
+        q.bg_t4_night = 310.0f;
+        q.bg_dt_night = 10.0f;
+        /* AGRI main test T4 − T4bg > k·δ4*, ΔT − ΔTbg > k·δ45*, k ≈ 2.5–3 with the
+         * deviations clamped to ≥ 2 K: we take k = 3 day and night (the GOES night
+         * scene must stay clean) and keep the MODIS ΔT margin of 6 K. */
+        q.k_dt_day = q.k_dt_night = 3.0f;
+        q.k_t4_day = q.k_t4_night = 3.0f;
+        q.dt_abs_day = q.dt_abs_night = 6.0f;
+        q.min_mad = 2.0f;
+        q.reject_glint = 1;
         break;
     default:
         return FG_EINVAL;
@@ -67,46 +229,35 @@ int fg_thermal_params_default(fg_thermal_params *p, fg_sensor_profile profile)
     return FG_OK;
 }
 
-/* Pixel classes for the background. */
-enum { PX_CLEAR = 0, PX_INVALID = 1, PX_CLOUD = 2, PX_BGFIRE = 3 };
+/* ----------------------------------------------------------------- FRP */
 
-/* Everything a row worker reads; shared read-only between threads. */
-typedef struct scene_view {
-    const fg_raster *mir, *tir, *cloud;
-    int w, h, day;
-    const fg_thermal_params *p;
-} scene_view;
+#define SIGMA_SB 5.670374419e-8 /* W m⁻² K⁻⁴ */
+#define FG_PI 3.14159265358979323846
 
-static int pixel_class(const scene_view *v, int r, int c, float *t4o, float *t11o)
+double fg_frp_mir(const fg_thermal_params *p, double t4, double mean_t4, double area_km2)
 {
-    const fg_thermal_params *p = v->p;
-    float t4 = FG_F32_AT(v->mir, r, c), t11 = FG_F32_AT(v->tir, r, c);
-    *t4o = t4;
-    *t11o = t11;
-    /* Comparisons written so that NaN fails them and lands in "invalid". */
-    if (!(t4 >= p->t4_min && t4 <= p->t4_max && t11 >= p->t11_min && t11 <= p->t11_max))
-        return PX_INVALID;
-    if (v->cloud) {
-        const uint8_t *m = (const uint8_t *)v->cloud->data;
-        if (m[(size_t)r * v->cloud->stride + (size_t)c])
-            return PX_CLOUD;
-    } else if (t11 < p->cloud_t11) {
-        return PX_CLOUD;
-    }
-    /* Background fires, [G03] §2.2.5: kept out of the background statistics
-     * but used for δ4' (test 6). */
-    float dt = t4 - t11;
-    if (v->day ? (t4 > 325.0f && dt > 20.0f) : (t4 > 310.0f && dt > 10.0f))
-        return PX_BGFIRE;
-    return PX_CLEAR;
+    /* [W03] eq. 8: FRP = A·σ/a·(L4 − L4bg). With A in km² (1e6 m²) and FRP in MW
+     * (1e6 W) the factors of 1e6 cancel. */
+    if (!p || !(p->wooster_a > 0.0) || !(p->mir_um > 0.0))
+        return NAN;
+    double l4 = fg_planck_radiance(p->mir_um, t4);
+    double lb = fg_planck_radiance(p->mir_um, mean_t4);
+    return area_km2 * SIGMA_SB / p->wooster_a * (l4 - lb);
 }
+
+double fg_frp_c5(double t4, double mean_t4, double area_km2)
+{
+    /* [K98] / MOD14 C5: FRP [MW] = 4.34e-19 (T4⁸ − T̄4⁸) A [km²]. */
+    double a2 = t4 * t4, a4 = a2 * a2, b2 = mean_t4 * mean_t4, b4 = b2 * b2;
+    return 4.34e-19 * (a4 * a4 - b4 * b4) * area_km2;
+}
+
+/* ------------------------------------------------------------ decision */
 
 /* Linear confidence ramp S(x; a, b) of [G03] §2.2.8: 0 below a, 1 above b. */
 static double ramp(double x, double a, double b)
 {
-    if (isnan(x))
-        return 0.0;
-    if (x <= a)
+    if (isnan(x) || x <= a)
         return 0.0;
     if (x >= b)
         return 1.0;
@@ -122,183 +273,453 @@ static double zscore(double x, double mean, double mad)
     return d > 0.0 ? INFINITY : d < 0.0 ? -INFINITY : 0.0;
 }
 
-typedef struct bg_stats {
-    int n, nfire, side;
-    double m4, m11, mdt, d4, d11, ddt, d4fire;
-} bg_stats;
+static double floor_mad(const fg_thermal_params *p, double mad)
+{
+    return p->min_mad > 0.0f && !(mad >= p->min_mad) ? p->min_mad : mad;
+}
 
-/* Mean and MAD of T4, T11, ΔT over the valid pixels of the side×side window at
- * (r, c), and the MAD of T4 over its background fires (δ4'). Two passes so the
- * MAD is about the final mean. Returns the number of in-image pixels. */
-static int window_stats(const scene_view *v, int r, int c, int side, bg_stats *s)
+/* Potential-fire screen. bt4s is the daytime T4 threshold (VIIRS: median-adjusted
+ * BT4s; others pot_t4_day); nir is ρ0.86 or NaN. */
+static int potential_test(const fg_thermal_params *p, int day, double t4, double t11, double bt4s,
+                          double nir)
+{
+    double dt = t4 - t11;
+    if (p->profile == FG_PROFILE_VIIRS_375M) /* [S14]: either condition */
+        return day ? (t4 > bt4s || dt > p->pot_dt_day) : (t4 > p->pot_t4_night || dt > p->pot_dt_night);
+    if (day) {
+        if (p->pot_nir_max > 0.0f && nir >= p->pot_nir_max) /* NaN (no band) passes */
+            return 0;
+        return t4 > bt4s && dt > p->pot_dt_day;
+    }
+    return t4 > p->pot_t4_night && dt > p->pot_dt_night;
+}
+
+/* The decision of fg_thermal_decide with what the detector knows besides the
+ * record: whether the background qualified (have_bg), the daytime potential
+ * threshold and the red/NIR reflectances (NaN when absent). */
+static unsigned decide_impl(const fg_thermal_params *p, const fg_thermal_context *c, int have_bg,
+                            double bt4s, double nir, double red, int *is_fire, int *confidence)
+{
+    double t4 = c->t4, t11 = c->t11, dt = t4 - t11;
+    int day = c->is_day != 0;
+    unsigned tests = 0;
+    int fire = 0;
+    if (p->t4_saturation > 0.0f && t4 >= p->t4_saturation) {
+        tests |= FG_TEST_SATURATED | FG_TEST_POTENTIAL;
+        fire = 1;
+    }
+    if (!fire && !potential_test(p, day, t4, t11, bt4s, nir)) {
+        if (is_fire)
+            *is_fire = 0;
+        if (confidence)
+            *confidence = 0;
+        return tests;
+    }
+    tests |= FG_TEST_POTENTIAL;
+
+    /* Test (1), absolute threshold [G03] §2.2.4 ([S14] night fixed test). */
+    double t_abs = day ? p->abs_t4_day : p->abs_t4_night;
+    if (t_abs > 0.0 && t4 > t_abs) {
+        int ok = 1;
+        if (p->profile == FG_PROFILE_GEO_2KM) /* AGRI absolute test needs the background */
+            ok = have_bg && t4 - c->mean_t4 > GEO_ABS_T4_OVER_BG && dt > GEO_ABS_DT &&
+                 !(red >= GEO_ABS_VIS_MAX);
+        if (ok) {
+            tests |= FG_TEST_ABSOLUTE;
+            fire = 1;
+        }
+    }
+
+    double d4 = floor_mad(p, c->mad_t4), d11 = floor_mad(p, c->mad_t11), ddt = floor_mad(p, c->mad_dt);
+    if (have_bg) {
+        /* Contextual tests (2)–(6), [G03] §2.2.6; VIIRS constants [S14] §2.2.4. */
+        double k_dt = day ? p->k_dt_day : p->k_dt_night;
+        double dt_abs = day ? p->dt_abs_day : p->dt_abs_night;
+        double k_t4 = day ? p->k_t4_day : p->k_t4_night;
+        if (dt > c->mean_dt + k_dt * ddt)
+            tests |= FG_TEST_CTX_DT_MAD;
+        if (dt > c->mean_dt + dt_abs)
+            tests |= FG_TEST_CTX_DT_ABS;
+        if (t4 > c->mean_t4 + k_t4 * d4)
+            tests |= FG_TEST_CTX_T4;
+        if (t11 > c->mean_t11 + d11 - p->t11_offset)
+            tests |= FG_TEST_CTX_T11;
+        if (c->n_bgfire > 0 && c->mad_t4_bgfire > p->bgfire_mad)
+            tests |= FG_TEST_CTX_BGFIRE;
+        const unsigned ctx3 = FG_TEST_CTX_DT_MAD | FG_TEST_CTX_DT_ABS | FG_TEST_CTX_T4;
+        /* Day fire = (2)∧(3)∧(4)∧((5)∨(6)); night fire = (2)∧(3)∧(4). */
+        if ((tests & ctx3) == ctx3 && (!day || (tests & (FG_TEST_CTX_T11 | FG_TEST_CTX_BGFIRE))))
+            fire = 1;
+    }
+
+    int conf = 0;
+    if (fire) {
+        if (tests & FG_TEST_SATURATED) {
+            conf = 100;
+        } else {
+            /* Confidence [G03] §2.2.8: geometric mean of C1 = S(T4; potential,
+             * absolute threshold), C2 = S(z4; k_t4, 6), C3 = S(zΔT; k_dt, 6) and by
+             * day C4 = 1 − S(adjacent cloud; 0, 6), C5 = 1 − S(adjacent water; 0, 6).
+             * Each ramp starts where its test starts to pass (z4 = 3, zΔT = 3.5 for
+             * MODIS by day) and C1 ends at the absolute threshold (360 K); with these
+             * bounds and truncation to an integer the 193 official MOD14 records of
+             * ../shared/data/modis-mod14-official are reproduced to a mean of 0.08
+             * and a maximum of 5 points (the bounds 340 K, 2.5 and 3 quoted in the
+             * shared reference give 10 points too many: scripts/eval_mod14.c).
+             * Without a background C2, C3 are undefined and left out. */
+            double k_dt = day ? p->k_dt_day : p->k_dt_night, k_t4 = day ? p->k_t4_day : p->k_t4_night;
+            double prod = day ? ramp(t4, p->conf_t4_day_lo, p->conf_t4_day_hi)
+                              : ramp(t4, p->conf_t4_night_lo, p->conf_t4_night_hi);
+            int nterm = 1;
+            if (have_bg) {
+                prod *= ramp(zscore(t4, c->mean_t4, d4), k_t4, 6.0);
+                prod *= ramp(zscore(dt, c->mean_dt, ddt), k_dt, 6.0);
+                nterm += 2;
+            }
+            if (day) {
+                prod *= 1.0 - ramp(c->adj_cloud, 0.0, 6.0);
+                prod *= 1.0 - ramp(c->adj_water, 0.0, 6.0);
+                nterm += 2;
+            }
+            conf = (int)floor(100.0 * pow(prod, 1.0 / nterm) + 1e-9);
+        }
+    }
+    if (is_fire)
+        *is_fire = fire;
+    if (confidence)
+        *confidence = conf;
+    return tests;
+}
+
+unsigned fg_thermal_decide(const fg_thermal_params *p, const fg_thermal_context *c, int *is_fire,
+                           int *confidence)
+{
+    if (!p || !c) {
+        if (is_fire)
+            *is_fire = 0;
+        if (confidence)
+            *confidence = 0;
+        return 0;
+    }
+    int have_bg = c->n_valid >= (p->min_valid > 1 ? p->min_valid : 1) && isfinite(c->mean_t4) &&
+                  isfinite(c->mean_t11) && isfinite(c->mean_dt);
+    return decide_impl(p, c, have_bg, p->pot_t4_day, NAN, NAN, is_fire, confidence);
+}
+
+/* ------------------------------------------------------- pixel geometry */
+
+/* Pixel area relative to nadir at view zenith vza_deg, [GUG] §6 and [W13]. */
+static double area_factor(const fg_thermal_params *p, double vza_deg)
+{
+    if (!isfinite(vza_deg))
+        return 1.0;
+    double h = p->profile == FG_PROFILE_VIIRS_375M ? 824.0
+             : p->profile == FG_PROFILE_GEO_2KM   ? 35786.0
+                                                  : 705.0;
+    const double re = 6378.137;
+    double r = re + h;
+    double v = fabs(vza_deg);
+    if (v > 85.0)
+        v = 85.0;
+    double sth = re / r * sin(v * FG_PI / 180.0); /* scan angle from view zenith */
+    double cth = sqrt(1.0 - sth * sth);
+    double q = sqrt((re / r) * (re / r) - sth * sth);
+    double fs = re / h * (cth / q - 1.0);
+    double ft = r / h * (cth - q);
+    if (p->profile == FG_PROFILE_VIIRS_375M) {
+        double th = asin(sth) * 180.0 / FG_PI;
+        fs *= (th < 31.59 ? 3.0 : th < 44.68 ? 2.0 : 1.0) / 3.0;
+    }
+    double f = fs * ft;
+    return f > 0.0 && isfinite(f) ? f : 1.0;
+}
+
+/* --------------------------------------------------------- pixel classes */
+
+/* Low three bits of the class byte. */
+enum { CL_NP = 0, CL_LAND = 1, CL_WATER = 2, CL_CLOUD = 3, CL_BGFIRE = 4 };
+#define CL_BASE 7u
+#define CL_DAY 8u
+#define CL_POT 16u
+
+/* Everything the workers read; shared read-only. */
+typedef struct view {
+    const fg_thermal_input *in;
+    const fg_thermal_params *p;
+    int w, h;
+    unsigned char *cls;
+    const float *bt4s_tile; /* VIIRS: per-tile BT4s, NULL otherwise */
+    int tiles_x;
+} view;
+
+static float px_f32(const fg_raster *r, int row, int col)
+{
+    return r ? FG_F32_AT(r, row, col) : NAN;
+}
+
+static int px_u8(const fg_raster *r, int row, int col)
+{
+    return ((const unsigned char *)r->data)[(size_t)row * r->stride + (size_t)col];
+}
+
+/* Base class and day flag of one pixel. */
+static unsigned classify(const view *v, int r, int c)
+{
+    const fg_thermal_input *in = v->in;
+    const fg_thermal_params *p = v->p;
+    float t4 = FG_F32_AT(in->mir, r, c), t11 = FG_F32_AT(in->tir, r, c);
+    /* Written so that NaN fails and lands in "not processed". */
+    if (!(t4 >= p->t4_min && t4 <= p->t4_max && t11 >= p->t11_min && t11 <= p->t11_max))
+        return CL_NP;
+    int day;
+    if (in->is_day >= 0) {
+        day = in->is_day != 0;
+    } else {
+        float sza = FG_F32_AT(in->solar_zenith, r, c);
+        if (!(sza >= -0.5f && sza <= 180.5f))
+            return CL_NP;
+        day = sza < p->day_max_sza;
+    }
+    unsigned dflag = day ? CL_DAY : 0u;
+    float red = px_f32(in->red, r, c), nir = px_f32(in->nir, r, c), sw1 = px_f32(in->swir1, r, c);
+    /* A supplied water mask wins; the reflectance water rule comes after the cloud
+     * tests, since bright cloud can show ρ0.64 > ρ0.86 > ρ1.6 too. */
+    if (in->water && px_u8(in->water, r, c))
+        return CL_WATER | dflag;
+    /* Cloud: the supplied mask, else the band tests ([G03] §2.2.2, [S14] §2.2.2). */
+    if (in->cloud) {
+        if (px_u8(in->cloud, r, c))
+            return CL_CLOUD | dflag;
+    } else {
+        float t12 = px_f32(in->tir2, r, c);
+        /* MOD14 tests T12 where there is a 12 µm band; VIIRS tests BT5 (11.45 µm). */
+        float tc = (p->profile != FG_PROFILE_VIIRS_375M && t12 >= p->t11_min && t12 <= p->t11_max)
+                       ? t12 : t11;
+        float vis = red + nir; /* NaN when a band is absent: those tests fail */
+        int cloud;
+        if (p->profile == FG_PROFILE_VIIRS_375M) {
+            cloud = day ? (tc < p->cloud_t11_day ||
+                           (vis > p->cloud_vis_sum && tc < VIIRS_CLOUD_BRIGHT_T11) ||
+                           (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
+                        : (tc < p->cloud_t11_night && t4 < VIIRS_CLOUD_NIGHT_T4);
+        } else {
+            cloud = day ? (vis > p->cloud_vis_sum || tc < p->cloud_t11_day ||
+                           (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
+                        : tc < p->cloud_t11_night;
+        }
+        if (cloud)
+            return CL_CLOUD | dflag;
+    }
+    /* Water without a mask: the [S14] daytime rule ρ0.64 > ρ0.86 > ρ1.6 (NaN fails). */
+    if (!in->water && day && red > nir && nir > sw1)
+        return CL_WATER | dflag;
+    /* Background fires, [G03] §2.2.5 / [S14]: out of the background, into δ4′. */
+    float dt = t4 - t11;
+    if (day ? (t4 > p->bg_t4_day && dt > p->bg_dt_day) : (t4 > p->bg_t4_night && dt > p->bg_dt_night))
+        return CL_BGFIRE | dflag;
+    return CL_LAND | dflag;
+}
+
+/* ------------------------------------------- VIIRS BT4s (median of BT4) */
+
+#define MED_TILE 24  /* tile side (pixels) */
+#define MED_REACH 10 /* tiles each side: 21 × 24 = 504 ≈ 501 pixels */
+#define MED_NB 52    /* <325 | 50 bins of 0.1 K over [325, 330) | ≥330 */
+
+static int med_bin(float t4)
+{
+    if (t4 < 325.0f)
+        return 0;
+    if (t4 >= 330.0f)
+        return MED_NB - 1;
+    int b = 1 + (int)((t4 - 325.0f) * 10.0f);
+    return b > MED_NB - 2 ? MED_NB - 2 : b;
+}
+
+/* Per-tile BT4s = min(330, max(325, median BT4)) over the clear land pixels of the
+ * tiles within MED_REACH. Histograms are integers, so the result does not depend on
+ * the thread count. */
+static int viirs_bt4s(view *v, int nt, float **out)
+{
+    int tx = (v->w + MED_TILE - 1) / MED_TILE, ty = (v->h + MED_TILE - 1) / MED_TILE;
+    size_t nsat = (size_t)(tx + 1) * (size_t)(ty + 1) * MED_NB;
+    int32_t *sat = fg_calloc(nsat, sizeof *sat);
+    float *bt4s = fg_malloc((size_t)tx * (size_t)ty * sizeof *bt4s);
+    if (!sat || !bt4s) {
+        fg_free(sat);
+        fg_free(bt4s);
+        return FG_ENOMEM;
+    }
+#define SATH(i, j, b) sat[(((size_t)(i) * (size_t)(tx + 1)) + (size_t)(j)) * MED_NB + (size_t)(b)]
+    /* tile histograms into SATH(i+1, j+1, ·); each tile row is one iteration */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+    for (int i = 0; i < ty; i++) {
+        for (int r = i * MED_TILE; r < (i + 1) * MED_TILE && r < v->h; r++)
+            for (int c = 0; c < v->w; c++) {
+                unsigned k = v->cls[(size_t)r * v->w + c] & CL_BASE;
+                if (k == CL_LAND || k == CL_BGFIRE)
+                    SATH(i + 1, c / MED_TILE + 1, med_bin(FG_F32_AT(v->in->mir, r, c)))++;
+            }
+    }
+    /* 2-D prefix sums over the tile grid, per bin */
+    for (int i = 1; i <= ty; i++)
+        for (int j = 1; j <= tx; j++)
+            for (int b = 0; b < MED_NB; b++)
+                SATH(i, j, b) += SATH(i - 1, j, b) + SATH(i, j - 1, b) - SATH(i - 1, j - 1, b);
+    for (int i = 0; i < ty; i++)
+        for (int j = 0; j < tx; j++) {
+            int i0 = i - MED_REACH < 0 ? 0 : i - MED_REACH, i1 = i + MED_REACH + 1 > ty ? ty : i + MED_REACH + 1;
+            int j0 = j - MED_REACH < 0 ? 0 : j - MED_REACH, j1 = j + MED_REACH + 1 > tx ? tx : j + MED_REACH + 1;
+            int32_t cnt[MED_NB];
+            int64_t total = 0;
+            for (int b = 0; b < MED_NB; b++) {
+                cnt[b] = SATH(i1, j1, b) - SATH(i0, j1, b) - SATH(i1, j0, b) + SATH(i0, j0, b);
+                total += cnt[b];
+            }
+            float m = 325.0f;
+            if (total > 0) {
+                int64_t want = (total + 1) / 2, run = 0; /* lower median */
+                int b = 0;
+                while (b < MED_NB - 1 && run + cnt[b] < want)
+                    run += cnt[b++];
+                m = b == 0 ? 325.0f : b == MED_NB - 1 ? 330.0f : 325.0f + 0.1f * (float)(b - 1) + 0.05f;
+            }
+            bt4s[(size_t)i * tx + j] = m;
+        }
+#undef SATH
+    fg_free(sat);
+    *out = bt4s;
+    v->tiles_x = tx;
+    return FG_OK;
+}
+
+static double pixel_bt4s(const view *v, int r, int c, int day)
+{
+    if (!day)
+        return v->p->pot_t4_day;
+    if (v->bt4s_tile)
+        return v->bt4s_tile[(size_t)(r / MED_TILE) * v->tiles_x + (size_t)(c / MED_TILE)];
+    return v->p->pot_t4_day;
+}
+
+/* ------------------------------------------------ strip summed-area tables */
+
+#define STRIP_ROWS 64
+#define TQ 4096.0 /* fixed point: 1/4096 K */
+
+/* Tables over rows [ra, rb) of the image, (rb − ra + 1) × (w + 1) entries each. */
+typedef struct strip_sat {
+    int ra, rb, w;
+    int32_t *n, *nbg;   /* valid background count, background-fire count */
+    int64_t *s4, *s11;  /* ΣT4, ΣT11 of the valid background, in 1/4096 K */
+} strip_sat;
+
+static int64_t tq(float t)
+{
+    return (int64_t)((double)t * TQ + 0.5);
+}
+
+static void sat_build(strip_sat *s, const view *v, int ra, int rb)
+{
+    size_t W = (size_t)v->w + 1;
+    s->ra = ra;
+    s->rb = rb;
+    s->w = v->w;
+    memset(s->n, 0, W * sizeof *s->n);
+    memset(s->nbg, 0, W * sizeof *s->nbg);
+    memset(s->s4, 0, W * sizeof *s->s4);
+    memset(s->s11, 0, W * sizeof *s->s11);
+    for (int r = ra; r < rb; r++) {
+        size_t o = (size_t)(r - ra + 1) * W, u = o - W;
+        int32_t rn = 0, rbg = 0;
+        int64_t r4 = 0, r11 = 0;
+        s->n[o] = s->nbg[o] = 0;
+        s->s4[o] = s->s11[o] = 0;
+        const unsigned char *cl = v->cls + (size_t)r * v->w;
+        for (int c = 0; c < v->w; c++) {
+            unsigned k = cl[c] & CL_BASE;
+            if (k == CL_LAND) {
+                rn++;
+                r4 += tq(FG_F32_AT(v->in->mir, r, c));
+                r11 += tq(FG_F32_AT(v->in->tir, r, c));
+            } else if (k == CL_BGFIRE) {
+                rbg++;
+            }
+            s->n[o + c + 1] = s->n[u + c + 1] + rn;
+            s->nbg[o + c + 1] = s->nbg[u + c + 1] + rbg;
+            s->s4[o + c + 1] = s->s4[u + c + 1] + r4;
+            s->s11[o + c + 1] = s->s11[u + c + 1] + r11;
+        }
+    }
+}
+
+typedef struct win_sums {
+    int64_t n, nbg, s4, s11;
+    int64_t inside; /* in-image pixels of the window less the excluded ones */
+} win_sums;
+
+/* Sums over the rectangle rows r0..r1, cols c0..c1 (inclusive, clipped). */
+static void sat_rect(const strip_sat *s, int r0, int c0, int r1, int c1, win_sums *o)
+{
+    size_t W = (size_t)s->w + 1;
+    size_t a = (size_t)(r0 - s->ra) * W + (size_t)c0, b = (size_t)(r0 - s->ra) * W + (size_t)c1 + 1;
+    size_t cc = (size_t)(r1 - s->ra + 1) * W + (size_t)c0, d = (size_t)(r1 - s->ra + 1) * W + (size_t)c1 + 1;
+    o->n = (int64_t)s->n[d] - s->n[b] - s->n[cc] + s->n[a];
+    o->nbg = (int64_t)s->nbg[d] - s->nbg[b] - s->nbg[cc] + s->nbg[a];
+    o->s4 = s->s4[d] - s->s4[b] - s->s4[cc] + s->s4[a];
+    o->s11 = s->s11[d] - s->s11[b] - s->s11[cc] + s->s11[a];
+    o->inside = (int64_t)(r1 - r0 + 1) * (c1 - c0 + 1);
+}
+
+/* Pixels kept out of a pixel's own background: the centre, and for MODIS its two
+ * along-scan neighbours. */
+static int excluded(const view *v, int r, int c, int i, int j)
+{
+    if (i != r)
+        return 0;
+    if (j == c)
+        return 1;
+    return v->p->profile == FG_PROFILE_MODIS_1KM && (j == c - 1 || j == c + 1);
+}
+
+static void window_sums(const view *v, const strip_sat *s, int r, int c, int side, win_sums *o,
+                        int *r0, int *c0, int *r1, int *c1)
 {
     int half = side / 2;
-    int r0 = r - half < 0 ? 0 : r - half, r1 = r + half >= v->h ? v->h - 1 : r + half;
-    int c0 = c - half < 0 ? 0 : c - half, c1 = c + half >= v->w ? v->w - 1 : c + half;
-    double s4 = 0, s11 = 0, sf = 0;
-    int n = 0, nf = 0, inside = 0;
-    for (int i = r0; i <= r1; i++)
-        for (int j = c0; j <= c1; j++) {
-            if (i == r && j == c)
-                continue;
-            inside++;
-            float t4, t11;
-            int k = pixel_class(v, i, j, &t4, &t11);
-            if (k == PX_CLEAR) {
-                s4 += t4;
-                s11 += t11;
-                n++;
-            } else if (k == PX_BGFIRE) {
-                sf += t4;
-                nf++;
-            }
+    *r0 = r - half < 0 ? 0 : r - half;
+    *r1 = r + half >= v->h ? v->h - 1 : r + half;
+    *c0 = c - half < 0 ? 0 : c - half;
+    *c1 = c + half >= v->w ? v->w - 1 : c + half;
+    sat_rect(s, *r0, *c0, *r1, *c1, o);
+    /* take the excluded pixels back out */
+    for (int j = c - 1; j <= c + 1; j++) {
+        if (j < 0 || j >= v->w || !excluded(v, r, c, r, j))
+            continue;
+        o->inside--;
+        unsigned k = v->cls[(size_t)r * v->w + j] & CL_BASE;
+        if (k == CL_LAND) {
+            o->n--;
+            o->s4 -= tq(FG_F32_AT(v->in->mir, r, j));
+            o->s11 -= tq(FG_F32_AT(v->in->tir, r, j));
+        } else if (k == CL_BGFIRE) {
+            o->nbg--;
         }
-    memset(s, 0, sizeof *s);
-    s->n = n;
-    s->nfire = nf;
-    s->side = side;
-    if (n == 0)
-        return inside;
-    s->m4 = s4 / n;
-    s->m11 = s11 / n;
-    s->mdt = s->m4 - s->m11; /* mean of a difference is the difference of means */
-    double mf = nf ? sf / nf : 0.0;
-    double a4 = 0, a11 = 0, adt = 0, af = 0;
-    for (int i = r0; i <= r1; i++)
-        for (int j = c0; j <= c1; j++) {
-            if (i == r && j == c)
-                continue;
-            float t4, t11;
-            int k = pixel_class(v, i, j, &t4, &t11);
-            if (k == PX_CLEAR) {
-                a4 += fabs(t4 - s->m4);
-                a11 += fabs(t11 - s->m11);
-                adt += fabs((t4 - t11) - s->mdt);
-            } else if (k == PX_BGFIRE) {
-                af += fabs(t4 - mf);
-            }
-        }
-    s->d4 = a4 / n;
-    s->d11 = a11 / n;
-    s->ddt = adt / n;
-    s->d4fire = nf ? af / nf : 0.0;
-    return inside;
+    }
 }
 
-/* Grows the window from win_min to win_max until the background is usable.
- * Returns 1 with *s filled, or 0 when no window qualifies ("unknown"). */
-static int background(const scene_view *v, int r, int c, bg_stats *s)
+/* [G03] §2.2.5: ≥ min_valid and ≥ min_valid_frac valid; [S14]: either suffices. */
+static int bg_usable(const fg_thermal_params *p, int64_t n, int64_t inside)
 {
-    const fg_thermal_params *p = v->p;
-    for (int side = p->win_min; side <= p->win_max; side += 2) {
-        int inside = window_stats(v, r, c, side, s);
-        /* The fraction is taken over the in-image part of the window, so pixels
-         * near the scene edge are judged on what exists. */
-        if (s->n >= p->min_valid && inside > 0 && (double)s->n >= p->min_valid_frac * inside)
-            return 1;
-    }
-    return 0;
+    if (n <= 0)
+        return 0;
+    int enough = n >= p->min_valid, frac = (double)n >= p->min_valid_frac * (double)inside;
+    return p->profile == FG_PROFILE_VIIRS_375M ? (enough || frac) : (enough && frac);
 }
 
-/* Tests one pixel; returns 1 and fills *fp when it is a fire. */
-static int test_pixel(const scene_view *v, int r, int c, fg_fire_pixel *fp)
-{
-    const fg_thermal_params *p = v->p;
-    float t4, t11;
-    int cls = pixel_class(v, r, c, &t4, &t11);
-    if (cls == PX_INVALID || cls == PX_CLOUD)
-        return 0; /* never tested */
-    double dt = (double)t4 - (double)t11;
+/* ------------------------------------------------------- one candidate */
 
-    /* Potential fire, [G03] §2.2.3 (the daytime ρ0.86 < 0.3 term needs a band we lack). */
-    int potential = v->day ? (t4 > 310.0f && dt > 10.0) : (t4 > 305.0f && dt > 10.0);
-    if (!potential)
-        return 0;
-    unsigned tests = FG_TEST_POTENTIAL;
-    /* Test (1), absolute threshold, [G03] §2.2.4. */
-    if (v->day ? t4 > 360.0f : t4 > 320.0f)
-        tests |= FG_TEST_ABSOLUTE;
-
-    /* Without a background the pixel is "unknown" [G03] §2.2.5 — even when it
-     * passes test (1): its FRP and confidence would be undefined. */
-    bg_stats s;
-    if (!background(v, r, c, &s))
-        return 0;
-
-    /* Contextual tests (2)–(6), [G03] §2.2.6. */
-    if (dt > s.mdt + 3.5 * s.ddt)
-        tests |= FG_TEST_CTX_DT_MAD;
-    if (dt > s.mdt + 6.0)
-        tests |= FG_TEST_CTX_DT_ABS;
-    if (t4 > s.m4 + 3.0 * s.d4)
-        tests |= FG_TEST_CTX_T4;
-    if (t11 > s.m11 + s.d11 - 4.0)
-        tests |= FG_TEST_CTX_T11;
-    if (s.d4fire > 5.0)
-        tests |= FG_TEST_CTX_BGFIRE;
-
-    const unsigned ctx3 = FG_TEST_CTX_DT_MAD | FG_TEST_CTX_DT_ABS | FG_TEST_CTX_T4;
-    int fire = (tests & FG_TEST_ABSOLUTE) != 0;
-    if ((tests & ctx3) == ctx3) {
-        if (!v->day)
-            fire = 1;
-        else if (tests & (FG_TEST_CTX_T11 | FG_TEST_CTX_BGFIRE))
-            fire = 1;
-    }
-    if (!fire)
-        return 0;
-
-    /* Cloudy pixels among the 8 neighbours, for the daytime confidence term. */
-    int adj = 0;
-    for (int i = r - 1; i <= r + 1; i++)
-        for (int j = c - 1; j <= c + 1; j++) {
-            if ((i == r && j == c) || i < 0 || j < 0 || i >= v->h || j >= v->w)
-                continue;
-            float a, b;
-            if (pixel_class(v, i, j, &a, &b) == PX_CLOUD)
-                adj++;
-        }
-
-    /* Confidence, [G03] §2.2.8: geometric mean of ramps on T4, its z-score, the
-     * ΔT z-score and (day) the adjacent-cloud count. The adjacent-water term
-     * needs a water mask and is left out. */
-    double c1 = v->day ? ramp(t4, 310.0, 340.0) : ramp(t4, 305.0, 320.0);
-    double c2 = ramp(zscore(t4, s.m4, s.d4), 2.5, 6.0);
-    double c3 = ramp(zscore(dt, s.mdt, s.ddt), 3.0, 6.0);
-    double conf;
-    if (v->day) {
-        double c4 = 1.0 - ramp(adj, 0.0, 6.0);
-        conf = pow(c1 * c2 * c3 * c4, 1.0 / 4.0);
-    } else {
-        conf = pow(c1 * c2 * c3, 1.0 / 3.0);
-    }
-
-    /* FRP, MODIS Collection 5 [K98]: 4.34e-19 (T4⁸ − T̄4⁸) MW km⁻², times the
-     * pixel area. */
-    double frp = 4.34e-19 * (pow(t4, 8.0) - pow(s.m4, 8.0)) * p->pixel_km2;
-
-    memset(fp, 0, sizeof *fp);
-    fp->row = r;
-    fp->col = c;
-    fp->t4 = t4;
-    fp->t11 = t11;
-    fp->mean_t4 = (float)s.m4;
-    fp->mean_t11 = (float)s.m11;
-    fp->mean_dt = (float)s.mdt;
-    fp->mad_t4 = (float)s.d4;
-    fp->mad_t11 = (float)s.d11;
-    fp->mad_dt = (float)s.ddt;
-    fp->n_valid = s.n;
-    fp->window = s.side;
-    fp->adj_cloud = adj;
-    fp->tests = tests;
-    fp->confidence = (int)lround(100.0 * conf);
-    fp->frp_mw = (float)frp;
-    return 1;
-}
-
-/* Per-thread result list, padded so neighbouring threads' counters do not
- * share a cache line. */
 typedef struct fire_list {
     fg_fire_pixel *v;
     size_t n, cap;
@@ -316,81 +737,334 @@ static int list_push(fire_list *l, const fg_fire_pixel *fp)
         l->v = nv;
         l->cap = cap;
     }
-    l->v[l->n++] = *fp;
+    memcpy(&l->v[l->n++], fp, sizeof *fp); /* padding bytes too: runs compare bytes */
     return FG_OK;
 }
 
-static int check_raster(const fg_raster *r, fg_pixel_type type, const char *what, fg_ctx *ctx)
+/* Tests candidate (r, c) against its background; returns its mask class and fills
+ * *fp when it is a fire. */
+static unsigned char test_candidate(const view *v, const strip_sat *s, int r, int c, fg_fire_pixel *fp)
 {
-    if (!r || !r->data || r->type != type || r->channels != 1 || r->width <= 0 ||
-        r->height <= 0 || r->stride < (size_t)r->width)
-        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: %s raster is missing or not a "
-                          "single-channel %s raster", what, type == FG_PIX_F32 ? "F32" : "U8");
+    const fg_thermal_params *p = v->p;
+    const fg_thermal_input *in = v->in;
+    unsigned cl = v->cls[(size_t)r * v->w + c];
+    int day = (cl & CL_DAY) != 0;
+    float t4 = FG_F32_AT(in->mir, r, c), t11 = FG_F32_AT(in->tir, r, c);
+    double dt = (double)t4 - (double)t11;
+
+    /* Grow the window until the background is usable; O(1) per size. */
+    win_sums ws;
+    int r0 = 0, c0 = 0, r1 = 0, c1 = 0, side, have_bg = 0;
+    for (side = p->win_min; side <= p->win_max; side += 2) {
+        window_sums(v, s, r, c, side, &ws, &r0, &c0, &r1, &c1);
+        if (bg_usable(p, ws.n, ws.inside)) {
+            have_bg = 1;
+            break;
+        }
+    }
+    if (!have_bg)
+        side = p->win_max; /* window_sums left the largest window in ws */
+
+    double m4 = NAN, m11 = NAN, mdt = NAN;
+    if (ws.n > 0) {
+        m4 = (double)ws.s4 / (TQ * (double)ws.n);
+        m11 = (double)ws.s11 / (TQ * (double)ws.n);
+        mdt = (double)(ws.s4 - ws.s11) / (TQ * (double)ws.n); /* ΣΔT = ΣT4 − ΣT11 exactly */
+    }
+
+    int fixed = (p->t4_saturation > 0.0f && t4 >= p->t4_saturation);
+    double t_abs = day ? p->abs_t4_day : p->abs_t4_night;
+    fixed |= t_abs > 0.0 && t4 > t_abs;
+    if (!have_bg && !fixed)
+        return FG_MASK_UNKNOWN;
+    /* Tests (3) and T4 above the mean are necessary for a contextual fire; the
+     * 0.01 K margin covers the float rounding of the context passed to decide. */
+    if (!fixed) {
+        double dt_abs = day ? p->dt_abs_day : p->dt_abs_night;
+        if (!(dt > mdt + dt_abs - 0.01 && t4 > m4 - 0.01))
+            return FG_MASK_LAND;
+    }
+
+    /* Mean absolute deviations over the final window (valid background), and the
+     * mean and MAD of T4 over its background fires (δ4′). */
+    double a4 = 0, a11 = 0, adt = 0, sbg = 0;
+    int64_t nbg = 0;
+    for (int i = r0; i <= r1; i++)
+        for (int j = c0; j <= c1; j++) {
+            if (excluded(v, r, c, i, j))
+                continue;
+            unsigned k = v->cls[(size_t)i * v->w + j] & CL_BASE;
+            if (k == CL_LAND) {
+                double x4 = FG_F32_AT(in->mir, i, j), x11 = FG_F32_AT(in->tir, i, j);
+                a4 += fabs(x4 - m4);
+                a11 += fabs(x11 - m11);
+                adt += fabs((x4 - x11) - mdt);
+            } else if (k == CL_BGFIRE) {
+                sbg += FG_F32_AT(in->mir, i, j);
+                nbg++;
+            }
+        }
+    double mbg = nbg ? sbg / (double)nbg : NAN, abg = 0;
+    if (nbg)
+        for (int i = r0; i <= r1; i++)
+            for (int j = c0; j <= c1; j++)
+                if (!excluded(v, r, c, i, j) &&
+                    (v->cls[(size_t)i * v->w + j] & CL_BASE) == CL_BGFIRE)
+                    abg += fabs(FG_F32_AT(in->mir, i, j) - mbg);
+    double d4 = ws.n ? a4 / (double)ws.n : NAN, d11 = ws.n ? a11 / (double)ws.n : NAN;
+    double ddt = ws.n ? adt / (double)ws.n : NAN, d4bg = nbg ? abg / (double)nbg : NAN;
+
+    /* Cloud and water among the 8 neighbours (confidence C4, C5; glint). */
+    int adj_cloud = 0, adj_water = 0, adj_hot = 0;
+    for (int i = r - 1; i <= r + 1; i++)
+        for (int j = c - 1; j <= c + 1; j++) {
+            if ((i == r && j == c) || i < 0 || j < 0 || i >= v->h || j >= v->w)
+                continue;
+            unsigned k = v->cls[(size_t)i * v->w + j];
+            adj_cloud += (k & CL_BASE) == CL_CLOUD;
+            adj_water += (k & CL_BASE) == CL_WATER;
+            adj_hot += (k & CL_POT) || (k & CL_BASE) == CL_BGFIRE;
+        }
+
+    fg_thermal_context ctx = {
+        .t4 = t4, .t11 = t11,
+        .mean_t4 = (float)m4, .mean_t11 = (float)m11, .mean_dt = (float)mdt,
+        .mad_t4 = (float)d4, .mad_t11 = (float)d11, .mad_dt = (float)ddt,
+        .mad_t4_bgfire = (float)d4bg,
+        .n_valid = (int)ws.n, .n_bgfire = (int)nbg,
+        .adj_cloud = adj_cloud, .adj_water = adj_water, .is_day = day,
+    };
+    float red = px_f32(in->red, r, c), nir = px_f32(in->nir, r, c);
+    int fire = 0, conf = 0;
+    unsigned tests = decide_impl(p, &ctx, have_bg, pixel_bt4s(v, r, c, day), nir, red, &fire, &conf);
+    if (!fire)
+        return FG_MASK_LAND;
+
+    if (day && !(tests & FG_TEST_SATURATED)) {
+        /* Sun glint on the lower bound of the glint angle (see the file header). */
+        if (p->reject_glint && in->solar_zenith && in->view_zenith && red > 0.1f && nir > 0.2f) {
+            double gmin = fabs((double)FG_F32_AT(in->solar_zenith, r, c) -
+                               (double)FG_F32_AT(in->view_zenith, r, c));
+            if (gmin < 8.0 || (gmin < 12.0 && adj_water > 0))
+                tests |= FG_TEST_REJ_GLINT;
+        }
+        /* Desert boundary, [G03] §2.2.7. */
+        if (p->reject_desert && nbg >= 4 && (double)nbg > 0.1 * (double)ws.n && nir > 0.15f &&
+            mbg < 345.0 && d4bg < 3.0 && t4 < mbg + 6.0 * d4bg)
+            tests |= FG_TEST_REJ_DESERT;
+        if (tests & (FG_TEST_REJ_GLINT | FG_TEST_REJ_DESERT))
+            return FG_MASK_LAND;
+        /* [S14] low confidence: stand-alone daytime pixel less than 15 K above its
+         * background. */
+        if (p->profile == FG_PROFILE_VIIRS_375M && adj_hot == 0 && !(t4 - m4 >= 15.0) && conf > 29)
+            conf = 29;
+    }
+
+    double area = p->pixel_km2 * area_factor(p, px_f32(in->view_zenith, r, c));
+    memset(fp, 0, sizeof *fp);
+    fp->row = r;
+    fp->col = c;
+    fp->t4 = t4;
+    fp->t11 = t11;
+    fp->mean_t4 = ctx.mean_t4;
+    fp->mean_t11 = ctx.mean_t11;
+    fp->mean_dt = ctx.mean_dt;
+    fp->mad_t4 = ctx.mad_t4;
+    fp->mad_t11 = ctx.mad_t11;
+    fp->mad_dt = ctx.mad_dt;
+    fp->mad_t4_bgfire = ctx.mad_t4_bgfire;
+    fp->n_valid = ctx.n_valid;
+    fp->window = side;
+    fp->adj_cloud = adj_cloud;
+    fp->adj_water = adj_water;
+    fp->is_day = day;
+    fp->tests = tests;
+    fp->confidence = conf;
+    fp->mask_class = (unsigned char)(FG_MASK_FIRE_LOW + (int)fg_conf_class_of(conf));
+    fp->frp_mw = ws.n ? (float)fg_frp_mir(p, t4, m4, area) : NAN;
+    fp->frp_c5_mw = ws.n ? (float)fg_frp_c5(t4, m4, area) : NAN;
+    fp->swir_ratio = NAN;
+    fp->swir2_ref = NAN;
+    fp->fire_id = 0;
+    return fp->mask_class;
+}
+
+/* ------------------------------------------------------------- driver */
+
+static int check_raster(const fg_raster *r, fg_pixel_type type, const char *what, int w, int h,
+                        fg_ctx *ctx)
+{
+    if (!r->data || r->type != type || r->channels != 1 || r->width <= 0 || r->height <= 0 ||
+        r->stride < (size_t)r->width)
+        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: the %s raster is not a single-channel "
+                          "%s raster", what, type == FG_PIX_F32 ? "F32" : "U8");
+    if (w > 0 && (r->width != w || r->height != h))
+        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: the %s raster is %dx%d, the MIR raster "
+                          "%dx%d", what, r->width, r->height, w, h);
     return FG_OK;
 }
 
-/* Images below this many pixels are tested on one thread: the team start-up
- * costs more than the work. */
+/* Images below this many pixels run on one thread: the team start-up costs more
+ * than the work. */
 #define FG_THERMAL_MIN_PARALLEL 16384
 
 int fg_thermal_detect(const fg_thermal_input *in, const fg_thermal_params *p, int threads,
-                      fg_fire_pixel **out, size_t *n, fg_ctx *ctx)
+                      fg_fire_pixel **out, size_t *n, unsigned char *mask, fg_ctx *ctx)
 {
-    if (!in || !p || !out || !n)
-        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: NULL argument");
-    int rc;
-    if ((rc = check_raster(in->mir, FG_PIX_F32, "MIR", ctx)) != FG_OK ||
-        (rc = check_raster(in->tir, FG_PIX_F32, "TIR", ctx)) != FG_OK)
-        return rc;
-    if (in->cloud && (rc = check_raster(in->cloud, FG_PIX_U8, "cloud mask", ctx)) != FG_OK)
+    if (!in || !p || !out || !n || !in->mir || !in->tir)
+        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: NULL argument (input, MIR, TIR, "
+                          "parameters or output)");
+    int rc = check_raster(in->mir, FG_PIX_F32, "MIR", 0, 0, ctx);
+    if (rc != FG_OK)
         return rc;
     int w = in->mir->width, h = in->mir->height;
-    if (in->tir->width != w || in->tir->height != h ||
-        (in->cloud && (in->cloud->width != w || in->cloud->height != h)))
-        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: MIR %dx%d, TIR %dx%d%s do not match", w,
-                          h, in->tir->width, in->tir->height,
-                          in->cloud ? " and cloud mask sizes" : "");
+    const struct {
+        const fg_raster *r;
+        fg_pixel_type t;
+        const char *name;
+    } opt[] = {
+        {in->tir, FG_PIX_F32, "TIR"}, {in->cloud, FG_PIX_U8, "cloud mask"},
+        {in->tir2, FG_PIX_F32, "TIR2"}, {in->red, FG_PIX_F32, "red reflectance"},
+        {in->nir, FG_PIX_F32, "NIR reflectance"}, {in->swir1, FG_PIX_F32, "SWIR1 reflectance"},
+        {in->water, FG_PIX_U8, "water mask"}, {in->solar_zenith, FG_PIX_F32, "solar zenith"},
+        {in->view_zenith, FG_PIX_F32, "view zenith"},
+    };
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (opt[i].r && (rc = check_raster(opt[i].r, opt[i].t, opt[i].name, w, h, ctx)) != FG_OK)
+            return rc;
+    if (in->is_day < 0 && !in->solar_zenith)
+        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: day/night per pixel (is_day < 0) needs "
+                          "a solar zenith raster");
+    if (p->profile != FG_PROFILE_MODIS_1KM && p->profile != FG_PROFILE_VIIRS_375M &&
+        p->profile != FG_PROFILE_GEO_2KM)
+        return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: unknown sensor profile %d", (int)p->profile);
     if (p->win_min < 3 || p->win_min % 2 == 0 || p->win_max < p->win_min || p->win_max % 2 == 0 ||
-        p->min_valid < 1 || !(p->min_valid_frac >= 0.0 && p->min_valid_frac <= 1.0) ||
-        !(p->pixel_km2 > 0.0))
+        p->win_max > 201 || p->min_valid < 1 || !(p->min_valid_frac >= 0.0 && p->min_valid_frac <= 1.0) ||
+        !(p->pixel_km2 > 0.0) || !(p->t4_max > p->t4_min) || !(p->t11_max > p->t11_min))
         return fg_ctx_set(ctx, FG_EINVAL, "fire_thermal: bad parameters (windows %d..%d must be "
-                          "odd and >= 3, min_valid %d, min_valid_frac %g, pixel_km2 %g)",
-                          p->win_min, p->win_max, p->min_valid, p->min_valid_frac, p->pixel_km2);
-
-    scene_view v = {in->mir, in->tir, in->cloud, w, h, in->is_day ? 1 : 0, p};
+                          "odd, 3..201; min_valid %d, min_valid_frac %g, pixel_km2 %g, plausible "
+                          "ranges %g..%g K and %g..%g K)", p->win_min, p->win_max, p->min_valid,
+                          p->min_valid_frac, p->pixel_km2, p->t4_min, p->t4_max, p->t11_min,
+                          p->t11_max);
 
     int nt = 1;
 #ifdef _OPENMP
     nt = threads > 0 ? threads : omp_get_max_threads();
     if ((size_t)w * (size_t)h < FG_THERMAL_MIN_PARALLEL || nt < 1)
         nt = 1;
-    if (nt > h)
-        nt = h;
 #else
     (void)threads;
 #endif
-    fire_list *lists = fg_calloc((size_t)nt, sizeof *lists);
-    if (!lists)
-        return fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory");
+    int nstrips = (h + STRIP_ROWS - 1) / STRIP_ROWS;
+    if (nt > nstrips)
+        nt = nstrips;
 
-    /* schedule(static) without a chunk gives each thread one contiguous block of
-     * rows in thread order, so concatenating the lists in thread order yields
-     * (row, col) order whatever the thread count. */
+    view v = {in, p, w, h, NULL, NULL, 0};
+    float *bt4s = NULL;
+    fire_list *lists = NULL;
+    int32_t *strip_cand = NULL;
+    strip_sat *sats = NULL;
+    int any_day = 0;
+    v.cls = fg_malloc((size_t)w * (size_t)h);
+    strip_cand = fg_calloc((size_t)nstrips, sizeof *strip_cand);
+    lists = fg_calloc((size_t)nt, sizeof *lists);
+    sats = fg_calloc((size_t)nt, sizeof *sats);
+    if (!v.cls || !strip_cand || !lists || !sats) {
+        rc = fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory for a %dx%d scene", w, h);
+        goto done;
+    }
+
+    /* Pass 1: pixel classes (and the mask's non-fire classes). */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(| : any_day)
+#endif
+    for (int r = 0; r < h; r++)
+        for (int c = 0; c < w; c++) {
+            unsigned k = classify(&v, r, c);
+            v.cls[(size_t)r * w + c] = (unsigned char)k;
+            any_day |= (k & CL_DAY) != 0;
+            if (mask) {
+                static const unsigned char to_mask[5] = {FG_MASK_NOT_PROCESSED, FG_MASK_LAND,
+                                                         FG_MASK_WATER, FG_MASK_CLOUD, FG_MASK_LAND};
+                mask[(size_t)r * w + c] = to_mask[k & CL_BASE];
+            }
+        }
+
+    if (p->profile == FG_PROFILE_VIIRS_375M && any_day) {
+        if (viirs_bt4s(&v, nt, &bt4s) != FG_OK) {
+            rc = fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory for the BT4 median tiles");
+            goto done;
+        }
+        v.bt4s_tile = bt4s;
+    }
+
+    /* Pass 1b: potential fires, counted per strip. */
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static)
 #endif
-    for (int r = 0; r < h; r++) {
+    for (int sidx = 0; sidx < nstrips; sidx++) {
+        int32_t cnt = 0;
+        for (int r = sidx * STRIP_ROWS; r < (sidx + 1) * STRIP_ROWS && r < h; r++)
+            for (int c = 0; c < w; c++) {
+                unsigned char *k = &v.cls[(size_t)r * w + c];
+                unsigned base = *k & CL_BASE;
+                if (base != CL_LAND && base != CL_BGFIRE)
+                    continue;
+                int day = (*k & CL_DAY) != 0;
+                float t4 = FG_F32_AT(in->mir, r, c), t11 = FG_F32_AT(in->tir, r, c);
+                int pot = (p->t4_saturation > 0.0f && t4 >= p->t4_saturation) ||
+                          potential_test(p, day, t4, t11, pixel_bt4s(&v, r, c, day),
+                                         px_f32(in->nir, r, c));
+                if (pot) {
+                    *k |= CL_POT;
+                    cnt++;
+                }
+            }
+        strip_cand[sidx] = cnt;
+    }
+
+    /* Per-thread strip tables, allocated once. */
+    int half = p->win_max / 2;
+    size_t sat_rows = (size_t)STRIP_ROWS + 2 * (size_t)half + 1, W = (size_t)w + 1;
+    for (int t = 0; t < nt; t++) {
+        sats[t].n = fg_malloc(sat_rows * W * sizeof(int32_t));
+        sats[t].nbg = fg_malloc(sat_rows * W * sizeof(int32_t));
+        sats[t].s4 = fg_malloc(sat_rows * W * sizeof(int64_t));
+        sats[t].s11 = fg_malloc(sat_rows * W * sizeof(int64_t));
+        if (!sats[t].n || !sats[t].nbg || !sats[t].s4 || !sats[t].s11) {
+            rc = fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory for the summed-area tables");
+            goto done;
+        }
+    }
+
+    /* Pass 2: candidates, strip by strip. schedule(static) without a chunk gives each
+     * thread one contiguous run of strips in thread order, so concatenating the lists
+     * in thread order yields (row, col) order whatever the thread count. */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+    for (int sidx = 0; sidx < nstrips; sidx++) {
         int t = 0;
 #ifdef _OPENMP
         t = omp_get_thread_num();
 #endif
         fire_list *l = &lists[t];
-        /* After a failed allocation the thread only runs out its rows. */
-        for (int c = 0; c < w && !l->failed; c++) {
-            fg_fire_pixel fp;
-            if (test_pixel(&v, r, c, &fp) && list_push(l, &fp) != FG_OK)
-                l->failed = 1;
-        }
+        if (!strip_cand[sidx] || l->failed)
+            continue;
+        int s0 = sidx * STRIP_ROWS, s1 = s0 + STRIP_ROWS < h ? s0 + STRIP_ROWS : h;
+        int ra = s0 - half < 0 ? 0 : s0 - half, rb = s1 + half > h ? h : s1 + half;
+        sat_build(&sats[t], &v, ra, rb);
+        for (int r = s0; r < s1 && !l->failed; r++)
+            for (int c = 0; c < w && !l->failed; c++) {
+                if (!(v.cls[(size_t)r * w + c] & CL_POT))
+                    continue;
+                fg_fire_pixel fp;
+                unsigned char m = test_candidate(&v, &sats[t], r, c, &fp);
+                if (mask)
+                    mask[(size_t)r * w + c] = m;
+                if (m >= FG_MASK_FIRE_LOW && list_push(l, &fp) != FG_OK)
+                    l->failed = 1;
+            }
     }
 
     size_t total = 0;
@@ -413,13 +1087,29 @@ int fg_thermal_detect(const fg_thermal_input *in, const fg_thermal_params *p, in
             failed = 1;
         }
     }
-    for (int t = 0; t < nt; t++)
-        fg_free(lists[t].v);
-    fg_free(lists);
-    if (failed)
-        return fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory for %zu fire pixels",
-                          total);
+    if (failed) {
+        rc = fg_ctx_set(ctx, FG_ENOMEM, "fire_thermal: out of memory for %zu fire pixels", total);
+        goto done;
+    }
     *out = res;
     *n = total;
-    return FG_OK;
+    rc = FG_OK;
+
+done:
+    if (lists)
+        for (int t = 0; t < nt; t++)
+            fg_free(lists[t].v);
+    if (sats)
+        for (int t = 0; t < nt; t++) {
+            fg_free(sats[t].n);
+            fg_free(sats[t].nbg);
+            fg_free(sats[t].s4);
+            fg_free(sats[t].s11);
+        }
+    fg_free(lists);
+    fg_free(sats);
+    fg_free(strip_cand);
+    fg_free(bt4s);
+    fg_free(v.cls);
+    return rc;
 }

@@ -16,37 +16,93 @@
 extern "C" {
 #endif
 
+/* --------------------------------------------------------- sensor profiles */
+
+/* A sensor profile (a models/sensors/NAME.conf file, embedded in the library): how to find
+ * band roles when band descriptions do not name them, how to scale values, which
+ * detector and constants apply. */
+typedef struct fg_sensor_def {
+    char name[32];                 /* e.g. "MODIS", "VIIRS-I", "ABI", "AHI", "AGRI", "LANDSAT-OLI", "S2-MSI" */
+    char aliases[256];             /* comma-separated names that select this profile (FG_SENSOR values) */
+    int swir;                      /* 1: SWIR reflective detector; 0: thermal contextual */
+    fg_sensor_profile thermal_profile;
+    fg_swir_algorithm swir_algorithm; /* default SWIR algorithm */
+    double mir_um, tir_um, wooster_a, pixel_km2; /* 0 = the thermal profile's default */
+    int band_of_role[FG_ROLE_COUNT]; /* 1-based band index used when no description names the role; 0 = none */
+    double scale[FG_ROLE_COUNT], offset[FG_ROLE_COUNT]; /* value·scale + offset (scale 0 = 1) */
+    float saturation[FG_ROLE_COUNT]; /* in scaled units; 0 = none */
+    unsigned char cloud_values[8];   /* CLOUD_MASK values meaning cloud (e.g. MVCM 0 and 1) */
+    int ncloud_values;               /* 0: any non-zero value is cloud */
+} fg_sensor_def;
+
+/* Finds a profile by name or alias (case-insensitive). FG_ENOTFOUND lists the known names. */
+int fg_sensor_find(const char *name, fg_sensor_def *out, fg_ctx *ctx);
+/* Number of profiles and the i-th one's name (for help texts). */
+size_t fg_sensor_count(void);
+const char *fg_sensor_name(size_t i);
+
 /* ---------------------------------------------------------------- scenes */
 
-/* A satellite scene read through GDAL. Bands are found by role, from the band
- * description ("MIR_BT", "TIR_BT", "CLOUD_MASK"). Georeferencing comes from the
- * geotransform and CRS; acquisition time from the metadata item FG_ACQ_TIME
- * (ISO 8601, UTC) or TIFFTAG_DATETIME; the sensor from FG_SENSOR. */
+/* A satellite scene read through GDAL: any GDAL raster dataset (GeoTIFF, VRT,
+ * netCDF/HDF subdataset, ENVI, ...). Bands are found by role: from the band
+ * description (a role name such as "MIR_BT", see fg_band_role_name), else from
+ * the sensor profile's band map. GOES-R ABI L1b radiance files
+ * (OR_ABI-L1b-Rad*-M?C07_*.nc) open directly: the files of the same scan start
+ * in the same folder supply channels 7 (MIR), 14 (TIR) and 15 (TIR2), converted
+ * to brightness temperature with the Planck coefficients stored in each file.
+ * Georeferencing by geotransform + CRS or by GDAL geolocation arrays (GEOLOCATION
+ * metadata domain, e.g. in a VRT). Acquisition time from the metadata items
+ * FG_ACQ_TIME, time_coverage_start, TIFFTAG_DATETIME, or the options. Fill values
+ * (nodata, _FillValue, NaN, ±inf) become NaN; values outside a role's physical
+ * range (BT 150–700 K, reflectance −0.1–2) become NaN and are counted. */
 typedef struct fg_scene fg_scene;
 
 typedef struct fg_scene_opts {
     size_t max_pixels;   /* refuse larger scenes (0 = 200 million) */
     int64_t time_utc;    /* used when > 0 and the file carries no time */
+    const char *sensor;  /* profile name; NULL = from FG_SENSOR metadata, the file, or pixel size */
 } fg_scene_opts;
 
-/* Opens path and reads MIR_BT and TIR_BT (required) and CLOUD_MASK (optional).
- * Values equal to a band's nodata value become NaN. Fails with FG_ENOTFOUND for
- * a missing file or role, FG_EFORMAT for a file GDAL cannot read or a scene
- * without usable georeferencing or CRS, FG_ELIMIT for max_pixels. */
+/* Opens path and reads every band with a role. A scene must hold either MIR_BT and
+ * TIR_BT (thermal) or NIR_REF, SWIR1_REF and SWIR2_REF (SWIR). Fails with
+ * FG_ENOTFOUND for a missing file or required role, FG_EFORMAT for a file GDAL
+ * cannot read, bands of different sizes, an unknown CRS or no georeferencing,
+ * FG_ELIMIT for max_pixels. The message names the file and the problem. */
 int fg_scene_open(const char *path, const fg_scene_opts *opts, fg_scene **out, fg_ctx *ctx);
 void fg_scene_free(fg_scene *s);
 
+/* The band of a role, or NULL when the scene has none. */
+const fg_raster *fg_scene_band(const fg_scene *s, fg_band_role role);
 const fg_raster *fg_scene_mir(const fg_scene *s);
 const fg_raster *fg_scene_tir(const fg_scene *s);
 const fg_raster *fg_scene_cloud(const fg_scene *s); /* NULL when absent */
 int64_t fg_scene_time(const fg_scene *s);
-const char *fg_scene_sensor(const fg_scene *s);     /* FG_SENSOR or "unknown" */
+const char *fg_scene_sensor(const fg_scene *s);     /* satellite/sensor name for the lists */
+const fg_sensor_def *fg_scene_sensor_def(const fg_scene *s);
 const char *fg_scene_path(const fg_scene *s);
-/* Pixel size in km along scan (x) and track (y), from the geotransform. */
+/* Pixels set to NaN because they were fill or physically implausible. */
+size_t fg_scene_fill_count(const fg_scene *s);
+/* Pixel size in km along scan (x) and track (y) at the scene centre. */
 void fg_scene_pixel_km(const fg_scene *s, double *scan_km, double *track_km);
-/* WGS84 position of fractional pixel (row, col); row + 0.5 is a pixel centre. */
+/* WGS84 position of fractional pixel (row, col); row + 0.5 is a pixel centre.
+ * FG_EINVAL when the pixel has no position (off the Earth's disc, outside the arrays). */
 int fg_scene_to_wgs84(const fg_scene *s, double row, double col, double *lat, double *lon,
                       fg_ctx *ctx);
+
+/* Detector inputs and constants for this scene: bands by role, day/night (from a
+ * SOLAR_ZENITH band, else from time and the scene centre), thermal constants from
+ * the sensor profile with the pixel area of the scene. Views stay owned by s. */
+int fg_scene_thermal_input(const fg_scene *s, fg_thermal_input *in, fg_thermal_params *p,
+                           fg_ctx *ctx);
+int fg_scene_swir_input(const fg_scene *s, fg_swir_input *in, fg_ctx *ctx);
+/* 1 when the scene holds the SWIR roles and no thermal ones (or its profile says SWIR). */
+int fg_scene_is_swir(const fg_scene *s);
+
+/* Writes a one-byte raster (width×height, row-major, e.g. FG_MASK_* classes) aligned
+ * with the scene: same size, geotransform and CRS (or geolocation metadata), as a
+ * GeoTIFF through a temporary file. */
+int fg_scene_write_mask(const fg_scene *s, const unsigned char *mask, const char *path,
+                        fg_ctx *ctx);
 
 /* ---------------------------------------------------------------- frames */
 

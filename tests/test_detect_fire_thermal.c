@@ -1,10 +1,11 @@
-/* test_detect_fire_thermal.c — the MOD14-style contextual detector, rule by rule. */
+/* test_detect_fire_thermal.c — the contextual thermal detector, rule by rule and on generated scenes. */
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,10 @@
 
 typedef struct scene {
     int w, h;
-    float *t4, *t11;
-    uint8_t *mask;
-    fg_raster mir, tir, cloud;
+    float *t4, *t11, *red, *nir, *swir1, *sza, *vza;
+    uint8_t *cloud, *water;
+    fg_raster r_t4, r_t11, r_red, r_nir, r_swir1, r_sza, r_vza, r_cloud, r_water;
+    int use_cloud, use_water, use_refl, use_sza, use_vza;
 } scene;
 
 static scene *scene_new(int w, int h)
@@ -27,23 +29,30 @@ static scene *scene_new(int w, int h)
     assert_non_null(s);
     s->w = w;
     s->h = h;
-    s->t4 = calloc((size_t)w * h, sizeof(float));
-    s->t11 = calloc((size_t)w * h, sizeof(float));
-    s->mask = calloc((size_t)w * h, 1);
-    assert_non_null(s->t4);
-    assert_non_null(s->t11);
-    assert_non_null(s->mask);
-    s->mir = (fg_raster){w, h, 1, (size_t)w, FG_PIX_F32, s->t4};
-    s->tir = (fg_raster){w, h, 1, (size_t)w, FG_PIX_F32, s->t11};
-    s->cloud = (fg_raster){w, h, 1, (size_t)w, FG_PIX_U8, s->mask};
+    size_t n = (size_t)w * h;
+    float **f[] = {&s->t4, &s->t11, &s->red, &s->nir, &s->swir1, &s->sza, &s->vza};
+    fg_raster *fr[] = {&s->r_t4, &s->r_t11, &s->r_red, &s->r_nir, &s->r_swir1, &s->r_sza, &s->r_vza};
+    for (int k = 0; k < 7; k++) {
+        *f[k] = calloc(n, sizeof(float));
+        assert_non_null(*f[k]);
+        *fr[k] = (fg_raster){w, h, 1, (size_t)w, FG_PIX_F32, *f[k]};
+    }
+    s->cloud = calloc(n, 1);
+    s->water = calloc(n, 1);
+    assert_non_null(s->cloud);
+    assert_non_null(s->water);
+    s->r_cloud = (fg_raster){w, h, 1, (size_t)w, FG_PIX_U8, s->cloud};
+    s->r_water = (fg_raster){w, h, 1, (size_t)w, FG_PIX_U8, s->water};
     return s;
 }
 
 static void scene_free(scene *s)
 {
-    free(s->t4);
-    free(s->t11);
-    free(s->mask);
+    float *f[] = {s->t4, s->t11, s->red, s->nir, s->swir1, s->sza, s->vza};
+    for (int k = 0; k < 7; k++)
+        free(f[k]);
+    free(s->cloud);
+    free(s->water);
     free(s);
 }
 
@@ -51,18 +60,6 @@ static void set_px(scene *s, int r, int c, float t4, float t11)
 {
     s->t4[(size_t)r * s->w + c] = t4;
     s->t11[(size_t)r * s->w + c] = t11;
-}
-
-/* Background with a ±amp checkerboard: around any pixel the 4 edge neighbours
- * and the 4 corners have opposite signs, so a 3×3 background mean is exactly
- * the base value and its MAD is exactly amp. */
-static void fill_checker(scene *s, float t4, float t11, float amp4, float amp11)
-{
-    for (int r = 0; r < s->h; r++)
-        for (int c = 0; c < s->w; c++) {
-            float k = ((r + c) & 1) ? 1.0f : -1.0f;
-            set_px(s, r, c, t4 + k * amp4, t11 + k * amp11);
-        }
 }
 
 /* Deterministic noise in [-1, 1] from a pixel position. */
@@ -76,14 +73,53 @@ static double hash_noise(unsigned seed, int r, int c)
     return (double)(x >> 11) / (double)(1ull << 53) * 2.0 - 1.0;
 }
 
-static int detect(scene *s, int day, int use_mask, fg_sensor_profile prof, int threads,
-                  fg_fire_pixel **out, size_t *n)
+/* Background T4/T11 with ± amp checkerboard (exact 3×3 mean, MAD = amp). */
+static void fill_checker(scene *s, float t4, float t11, float amp4, float amp11)
 {
+    for (int r = 0; r < s->h; r++)
+        for (int c = 0; c < s->w; c++) {
+            float k = ((r + c) & 1) ? 1.0f : -1.0f;
+            set_px(s, r, c, t4 + k * amp4, t11 + k * amp11);
+        }
+}
+
+static void fill_noise(scene *s, unsigned seed, float t4, float t11, float amp)
+{
+    for (int r = 0; r < s->h; r++)
+        for (int c = 0; c < s->w; c++) {
+            float n = (float)hash_noise(seed, r, c) * amp;
+            set_px(s, r, c, t4 + n, t11 + 0.6f * n);
+        }
+}
+
+static int run(scene *s, int is_day, fg_sensor_profile prof, int threads, fg_fire_pixel **out,
+               size_t *n, unsigned char *mask)
+{
+    fg_thermal_input in;
+    memset(&in, 0, sizeof in);
+    in.mir = &s->r_t4;
+    in.tir = &s->r_t11;
+    in.is_day = is_day;
+    if (s->use_cloud)
+        in.cloud = &s->r_cloud;
+    if (s->use_water)
+        in.water = &s->r_water;
+    if (s->use_refl) {
+        in.red = &s->r_red;
+        in.nir = &s->r_nir;
+        in.swir1 = &s->r_swir1;
+    }
+    if (s->use_sza)
+        in.solar_zenith = &s->r_sza;
+    if (s->use_vza)
+        in.view_zenith = &s->r_vza;
     fg_thermal_params p;
     assert_int_equal(fg_thermal_params_default(&p, prof), FG_OK);
-    fg_thermal_input in = {&s->mir, &s->tir, use_mask ? &s->cloud : NULL, day};
     fg_ctx ctx = {0};
-    return fg_thermal_detect(&in, &p, threads, out, n, &ctx);
+    int rc = fg_thermal_detect(&in, &p, threads, out, n, mask, &ctx);
+    if (rc != FG_OK)
+        print_message("fg_thermal_detect: %s\n", ctx.msg);
+    return rc;
 }
 
 static const fg_fire_pixel *find(const fg_fire_pixel *v, size_t n, int r, int c)
@@ -94,490 +130,687 @@ static const fg_fire_pixel *find(const fg_fire_pixel *v, size_t n, int r, int c)
     return NULL;
 }
 
-/* ---------------------------------------------------- rule thresholds */
+/* ------------------------------------------- decision rules, table-driven */
 
-/* One decision rule probed just above and just below its threshold on a 21×21
- * scene, the candidate at the centre. For "bit" the expected state is checked
- * whenever the pixel comes out as fire; pixels that are not fire are checked
- * through `fire` alone. */
 typedef struct rule_case {
     const char *name;
+    fg_sensor_profile prof;
     int day;
-    float bg4, bg11, amp4, amp11; /* checkerboard background */
-    float c4, c11;                /* candidate */
-    unsigned bit;
-    int bit_set;
-    int fire;
+    float t4, t11, mean_t4, mean_t11, mean_dt, mad_t4, mad_t11, mad_dt;
+    int n_valid, n_bgfire;
+    float mad_bgfire;
+    int expect_fire;
+    unsigned must_have, must_lack; /* FG_TEST_* bits */
 } rule_case;
 
+#define M FG_PROFILE_MODIS_1KM
+#define V FG_PROFILE_VIIRS_375M
+#define G FG_PROFILE_GEO_2KM
 static const rule_case k_rules[] = {
-    /* test (1), [G03] §2.2.4 */
-    {"night_pixel_above_320K_is_absolute_fire", 0, 280, 280, 0.2f, 0, 320.5f, 285, FG_TEST_ABSOLUTE, 1, 1},
-    {"night_pixel_below_320K_is_not_absolute_fire", 0, 280, 280, 0.2f, 0, 319.5f, 285, FG_TEST_ABSOLUTE, 0, 1},
-    {"day_pixel_above_360K_is_absolute_fire", 1, 300, 295, 0.2f, 0, 360.5f, 300, FG_TEST_ABSOLUTE, 1, 1},
-    {"day_pixel_below_360K_is_not_absolute_fire", 1, 300, 295, 0.2f, 0, 359.5f, 300, FG_TEST_ABSOLUTE, 0, 1},
-    /* potential fire, [G03] §2.2.3 */
-    {"day_pixel_at_310K_is_not_potential_fire", 1, 300, 295, 0.2f, 0, 310.0f, 290, FG_TEST_POTENTIAL, 0, 0},
-    {"day_pixel_above_310K_is_potential_fire", 1, 300, 295, 0.2f, 0, 310.5f, 292, FG_TEST_POTENTIAL, 1, 1},
-    {"day_dT_of_10K_is_not_potential_fire", 1, 300, 295, 0.2f, 0, 315.0f, 305, FG_TEST_POTENTIAL, 0, 0},
-    {"night_pixel_at_305K_is_not_potential_fire", 0, 280, 280, 0.2f, 0, 305.0f, 280, FG_TEST_POTENTIAL, 0, 0},
-    {"night_pixel_above_305K_is_potential_fire", 0, 280, 280, 0.2f, 0, 305.5f, 280, FG_TEST_POTENTIAL, 1, 1},
-    /* (3) ΔT > mean ΔT + 6 with mean ΔT = 5 */
-    {"day_dT_below_mean_plus_6_fails_test3", 1, 300, 295, 0.2f, 0, 320.0f, 309.5f, FG_TEST_CTX_DT_ABS, 0, 0},
-    {"day_dT_above_mean_plus_6_passes_test3", 1, 300, 295, 0.2f, 0, 320.0f, 308.5f, FG_TEST_CTX_DT_ABS, 1, 1},
-    /* (2) ΔT > mean ΔT + 3.5 δΔT with δΔT = 3 → 15.5 */
-    {"day_dT_below_mean_plus_3_5_mad_fails_test2", 1, 300, 295, 3.0f, 0, 315.0f, 300, FG_TEST_CTX_DT_MAD, 0, 0},
-    {"day_dT_above_mean_plus_3_5_mad_passes_test2", 1, 300, 295, 3.0f, 0, 315.0f, 299, FG_TEST_CTX_DT_MAD, 1, 1},
-    /* (4) T4 > mean T4 + 3 δ4 with δ4 = 3, δΔT = 0 → 311 */
-    {"day_T4_below_mean_plus_3_mad_fails_test4", 1, 302, 297, 3.0f, 3.0f, 310.5f, 299, FG_TEST_CTX_T4, 0, 0},
-    {"day_T4_above_mean_plus_3_mad_passes_test4", 1, 302, 297, 3.0f, 3.0f, 311.5f, 300, FG_TEST_CTX_T4, 1, 1},
-    /* (5) T11 > mean T11 + δ11 − 4 = 291, needed by day only */
-    {"day_T11_below_mean_minus_4_fails_test5_and_is_not_fire", 1, 300, 295, 0.2f, 0, 330.0f, 290.5f, FG_TEST_CTX_T11, 0, 0},
-    {"day_T11_above_mean_minus_4_passes_test5", 1, 300, 295, 0.2f, 0, 330.0f, 291.5f, FG_TEST_CTX_T11, 1, 1},
-    {"night_fire_does_not_need_test5", 0, 280, 280, 0.2f, 0, 315.0f, 270.0f, FG_TEST_CTX_T11, 0, 1},
+    /* MODIS, potential screen: day T4 > 310 and ΔT > 10 */
+    {"modis_day_pixel_at_310K_is_not_potential", M, 1, 310.0f, 299, 300, 298, 2, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"modis_day_pixel_above_310K_is_potential_and_fire", M, 1, 310.1f, 299, 300, 298, 2, 2, 1, 2, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    {"modis_day_dT_of_10K_is_not_potential", M, 1, 315, 305, 300, 298, 2, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"modis_night_pixel_at_305K_is_not_potential", M, 0, 305.0f, 290, 290, 288, 2, 1, 1, 1, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"modis_night_pixel_above_305K_is_fire", M, 0, 305.1f, 290, 290, 288, 2, 1, 1, 1, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    /* (2) ΔT > mean + 3.5 δΔT: mean 2, δ 4 → 16 */
+    {"modis_dT_just_below_mean_plus_3_5_mad_fails_test_2", M, 1, 315.9f, 300, 300, 298, 2, 2, 1, 4, 30, 0, 0, 0, 0, FG_TEST_CTX_DT_MAD},
+    {"modis_dT_just_above_mean_plus_3_5_mad_passes_test_2", M, 1, 316.1f, 300, 300, 298, 2, 2, 1, 4, 30, 0, 0, 1, FG_TEST_CTX_DT_MAD, 0},
+    /* (3) ΔT > mean + 6: mean 6 → 12 */
+    {"modis_dT_just_below_mean_plus_6_fails_test_3", M, 1, 311.9f, 300, 300, 294, 6, 2, 1, 0.5f, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"modis_dT_just_above_mean_plus_6_passes_test_3", M, 1, 312.1f, 300, 300, 294, 6, 2, 1, 0.5f, 30, 0, 0, 1, FG_TEST_CTX_DT_ABS, 0},
+    /* (4) T4 > mean + 3 δ4: mean 300, δ 4 → 312 */
+    {"modis_T4_just_below_mean_plus_3_mad_fails_test_4", M, 1, 311.9f, 300, 300, 298, 2, 4, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_T4},
+    {"modis_T4_just_above_mean_plus_3_mad_passes_test_4", M, 1, 312.1f, 300, 300, 298, 2, 4, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_T4, 0},
+    /* (5) T11 > mean + δ11 − 4 = 295; (6) δ4′ > 5 — day needs one of them */
+    {"modis_day_without_test_5_or_6_is_not_fire", M, 1, 315, 294.9f, 300, 298, 2, 2, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_T4, FG_TEST_CTX_T11},
+    {"modis_day_T11_just_above_threshold_passes_test_5", M, 1, 315, 295.1f, 300, 298, 2, 2, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_T11, 0},
+    {"modis_day_bgfire_mad_above_5K_passes_test_6", M, 1, 315, 294.9f, 300, 298, 2, 2, 1, 2, 30, 3, 5.1f, 1, FG_TEST_CTX_BGFIRE, FG_TEST_CTX_T11},
+    {"modis_day_bgfire_mad_below_5K_fails_test_6", M, 1, 315, 294.9f, 300, 298, 2, 2, 1, 2, 30, 3, 4.9f, 0, 0, FG_TEST_CTX_BGFIRE},
+    {"modis_night_does_not_need_test_5", M, 0, 315, 294.9f, 300, 298, 2, 2, 1, 2, 30, 0, 0, 1, 0, FG_TEST_CTX_T11},
+    /* (1) absolute: 360 K day, 320 K night, with a context that fails (4) */
+    {"modis_day_pixel_above_360K_is_absolute_fire", M, 1, 360.1f, 300, 355, 298, 2, 10, 1, 2, 30, 0, 0, 1, FG_TEST_ABSOLUTE, FG_TEST_CTX_T4},
+    {"modis_day_pixel_below_360K_is_not_absolute_fire", M, 1, 359.9f, 300, 355, 298, 2, 10, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
+    {"night_pixel_above_320K_is_absolute_fire", M, 0, 320.1f, 290, 318, 288, 2, 5, 1, 2, 30, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
+    {"night_pixel_below_320K_is_not_absolute_fire", M, 0, 319.9f, 290, 318, 288, 2, 5, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
+    /* background: fewer than 8 valid → no contextual test, absolute still fires */
+    {"modis_without_background_only_the_absolute_test_fires", M, 1, 330, 300, 300, 298, 2, 2, 1, 2, 7, 0, 0, 0, FG_TEST_POTENTIAL, FG_TEST_CTX_T4},
+    {"modis_without_background_absolute_pixel_is_fire", M, 1, 361, 300, 300, 298, 2, 2, 1, 2, 7, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
+    /* VIIRS day: candidates BT4 > 325 or ΔT > 25; (2) k = 2, (3) +10, (4) k = 3.5 */
+    {"viirs_day_320K_with_dT_20_is_not_a_candidate", V, 1, 320, 300, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_day_above_325K_is_a_candidate_and_fire", V, 1, 325.1f, 300, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    {"viirs_day_dT_above_25K_is_a_candidate_at_320K", V, 1, 320, 294.9f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    {"viirs_day_dT_just_below_mean_plus_10_fails", V, 1, 326, 312.1f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"viirs_day_dT_just_above_mean_plus_10_passes", V, 1, 326, 311.9f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_DT_ABS, 0},
+    {"viirs_day_T4_just_below_mean_plus_3_5_mad_fails", V, 1, 325.4f, 300, 308, 296, 4, 5, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_T4},
+    {"viirs_day_T4_just_above_mean_plus_3_5_mad_passes", V, 1, 325.6f, 300, 308, 296, 4, 5, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_T4, 0},
+    {"viirs_day_dT_just_below_mean_plus_2_mad_fails", V, 1, 330, 314.9f, 300, 296, 4, 2, 1, 5.6f, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_DT_MAD},
+    /* VIIRS night: candidates BT4 > 295 or ΔT > 10; absolute 320 K; (3) +9 */
+    {"viirs_night_296K_is_a_candidate_and_fire", V, 0, 296, 288, 280, 282, -2, 1, 1, 1, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    {"viirs_night_below_295K_with_dT_8_is_not_a_candidate", V, 0, 294.9f, 286.9f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_night_dT_just_below_mean_plus_9_fails", V, 0, 296, 289.1f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"viirs_night_above_320K_is_fire_without_context", V, 0, 320.1f, 300, 318, 288, 2, 5, 1, 2, 3, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
+    {"viirs_night_below_320K_is_not_absolute_fire", V, 0, 319.9f, 300, 318, 288, 2, 5, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
+    {"viirs_saturated_I4_is_fire_without_background", V, 1, 367, 330, 300, 296, 4, 2, 1, 2, 0, 0, 0, 1, FG_TEST_SATURATED, 0},
+    /* GEO: deviations clamped to ≥ 2 K, so T4 > mean + 3·2 = 313 with a 0.5 K MAD */
+    {"geo_T4_below_mean_plus_3_clamped_mad_fails", G, 1, 312.9f, 300, 307, 298, 2, 0.5f, 0.5f, 0.5f, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_T4},
+    {"geo_T4_above_mean_plus_3_clamped_mad_passes", G, 1, 313.1f, 300, 307, 298, 2, 0.5f, 0.5f, 0.5f, 30, 0, 0, 1, FG_TEST_CTX_T4, 0},
+    /* GEO absolute: T4 > 340 and T4 − T4bg > 12 and ΔT > 15 */
+    {"geo_340K_only_5K_above_background_is_not_absolute", G, 1, 340.5f, 320, 335, 318, 2, 10, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
+    {"geo_340K_12K_above_background_is_absolute", G, 1, 340.5f, 320, 328, 318, 2, 10, 1, 2, 30, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
+    {"geo_340K_with_dT_15_is_not_absolute", G, 1, 340.5f, 325.5f, 328, 318, 2, 10, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
 };
+#undef M
+#undef V
+#undef G
 
-static void each_rule_at_its_threshold(void **state)
+static void each_decision_rule_flips_at_its_threshold(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof k_rules / sizeof k_rules[0]; i++) {
         const rule_case *k = &k_rules[i];
-        scene *s = scene_new(21, 21);
-        fill_checker(s, k->bg4, k->bg11, k->amp4, k->amp11);
-        set_px(s, 10, 10, k->c4, k->c11);
-        fg_fire_pixel *v = NULL;
-        size_t n = 99;
-        assert_int_equal(detect(s, k->day, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-        const fg_fire_pixel *fp = find(v, n, 10, 10);
-        if ((fp != NULL) != k->fire)
-            fail_msg("%s: fire = %d, expected %d", k->name, fp != NULL, k->fire);
-        if (fp && ((fp->tests & k->bit) != 0) != k->bit_set)
-            fail_msg("%s: tests = 0x%x, bit 0x%x expected %s", k->name, fp->tests, k->bit,
-                     k->bit_set ? "set" : "clear");
-        assert_true(n == (fp ? 1u : 0u)); /* nothing else in the scene fires */
-        fg_free(v);
-        scene_free(s);
+        fg_thermal_params p;
+        assert_int_equal(fg_thermal_params_default(&p, k->prof), FG_OK);
+        fg_thermal_context c = {
+            .t4 = k->t4, .t11 = k->t11, .mean_t4 = k->mean_t4, .mean_t11 = k->mean_t11,
+            .mean_dt = k->mean_dt, .mad_t4 = k->mad_t4, .mad_t11 = k->mad_t11, .mad_dt = k->mad_dt,
+            .mad_t4_bgfire = k->mad_bgfire, .n_valid = k->n_valid, .n_bgfire = k->n_bgfire,
+            .is_day = k->day,
+        };
+        int fire = -1, conf = -1;
+        unsigned t = fg_thermal_decide(&p, &c, &fire, &conf);
+        if (fire != k->expect_fire || (t & k->must_have) != k->must_have || (t & k->must_lack))
+            fail_msg("%s: fire %d (want %d), tests 0x%x (need 0x%x, not 0x%x)", k->name, fire,
+                     k->expect_fire, t, k->must_have, k->must_lack);
+        assert_true(conf >= 0 && conf <= 100);
+        if (!fire)
+            assert_int_equal(conf, 0);
     }
 }
 
-static void background_fires_with_spread_T4_rescue_a_day_fire_failing_test5(void **state)
+static void confidence_ramps_follow_the_test_thresholds(void **state)
 {
     (void)state;
-    /* Candidate colder in T11 than its background (test 5 fails) but two
-     * background fires at 330 and 345 K nearby: δ4' = 7.5 > 5, test (6). */
-    scene *s = scene_new(21, 21);
-    fill_checker(s, 300, 295, 0.2f, 0);
-    set_px(s, 10, 10, 330.0f, 290.0f);
-    set_px(s, 9, 10, 330.0f, 300.0f);
-    set_px(s, 11, 10, 345.0f, 300.0f);
-    fg_fire_pixel *v = NULL;
-    size_t n = 0;
-    assert_int_equal(detect(s, 1, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    const fg_fire_pixel *fp = find(v, n, 10, 10);
-    assert_non_null(fp);
-    assert_false(fp->tests & FG_TEST_CTX_T11);
-    assert_true(fp->tests & FG_TEST_CTX_BGFIRE);
-    /* the two background fires were kept out: the 3×3 had 6 valid → 5×5 */
-    assert_int_equal(fp->window, 5);
-    assert_int_equal(fp->n_valid, 22);
-    fg_free(v);
-    scene_free(s);
+    fg_thermal_params p;
+    fg_thermal_params_default(&p, FG_PROFILE_MODIS_1KM);
+    /* One official MOD14 C5 record (A2004178.2120, line 1284 sample 575): official
+     * confidence 89. C1 = S(338.85; 310, 360) = 0.577, z4 = 7.5 → C2 = 1,
+     * zΔT = 9.9 → C3 = 1, no adjacent cloud or water: (0.577)^(1/5) = 0.896 → 89. */
+    fg_thermal_context c = {.t4 = 338.85f, .t11 = 297.284f, .mean_t4 = 301.378f, .mean_t11 = 295.941f,
+                            .mean_dt = 5.43749f, .mad_t4 = 4.96154f, .mad_t11 = 1.41621f,
+                            .mad_dt = 3.61058f, .n_valid = 17, .is_day = 1};
+    int fire = 0, conf = 0;
+    fg_thermal_decide(&p, &c, &fire, &conf);
+    assert_int_equal(fire, 1);
+    assert_int_equal(conf, 89);
+    /* six adjacent clouds zero C4 and with it the geometric mean */
+    c.adj_cloud = 6;
+    fg_thermal_decide(&p, &c, &fire, &conf);
+    assert_int_equal(fire, 1);
+    assert_int_equal(conf, 0);
+    /* classes */
+    assert_int_equal(fg_conf_class_of(29), FG_CONF_LOW);
+    assert_int_equal(fg_conf_class_of(30), FG_CONF_NOMINAL);
+    assert_int_equal(fg_conf_class_of(80), FG_CONF_HIGH);
 }
 
-static void window_grows_when_the_3x3_is_cloudy(void **state)
+/* ----------------------------------------------------------------- FRP */
+
+static void frp_mir_and_c5_agree_for_a_typical_fire(void **state)
 {
     (void)state;
-    for (int use_mask = 0; use_mask <= 1; use_mask++) {
-        scene *s = scene_new(21, 21);
-        fill_checker(s, 280, 280, 0.2f, 0);
-        for (int r = 9; r <= 11; r++)
-            for (int c = 9; c <= 11; c++) {
-                if (use_mask)
-                    s->mask[r * 21 + c] = 1;
-                else
-                    set_px(s, r, c, 250.0f, 250.0f); /* T11 < 265 K */
-            }
-        s->mask[10 * 21 + 10] = 0;
-        set_px(s, 10, 10, 315.0f, 282.0f);
-        fg_fire_pixel *v = NULL;
-        size_t n = 0;
-        assert_int_equal(detect(s, 0, use_mask, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-        assert_int_equal(n, 1);
-        assert_int_equal(v[0].window, 5);
-        assert_int_equal(v[0].n_valid, 16);
-        assert_int_equal(v[0].adj_cloud, 8);
-        assert_true(fabsf(v[0].mean_t4 - 280.0f) < 0.01f);
-        fg_free(v);
-        scene_free(s);
-    }
+    fg_thermal_params p;
+    fg_thermal_params_default(&p, FG_PROFILE_MODIS_1KM);
+    /* 1 % of a 1 km² pixel burning at 900 K over a 300 K background */
+    double tb = 300.0, tf = 900.0, f = 0.01;
+    double t4 = fg_planck_mixed_bt(p.mir_um, f, tf, tb);
+    double mir = fg_frp_mir(&p, t4, tb, 1.0), c5 = fg_frp_c5(t4, tb, 1.0);
+    double truth = 5.670374419e-8 * (pow(tf, 4) - pow(tb, 4)) * f; /* MW for 1 km² */
+    assert_true(t4 > 400.0 && t4 < 440.0);
+    assert_true(fabs(c5 / mir - 1.0) < 0.10);
+    assert_true(fabs(mir / truth - 1.0) < 0.15); /* [W03]: ±12 % over 650–1350 K */
+    /* C5 formula by hand */
+    assert_true(fabs(fg_frp_c5(400.0, 300.0, 2.0) - 4.34e-19 * (pow(400, 8) - pow(300, 8)) * 2.0) < 1e-9);
+    /* linear in the area, zero without excess */
+    assert_true(fabs(fg_frp_mir(&p, t4, tb, 3.0) - 3.0 * mir) < 1e-9 * mir);
+    assert_true(fabs(fg_frp_mir(&p, 300.0, 300.0, 1.0)) < 1e-12);
 }
 
-static void viirs_window_starts_at_11_and_grows(void **state)
+/* ------------------------------------------------------- scene behaviour */
+
+static void window_grows_past_cloudy_inner_windows(void **state)
 {
     (void)state;
     scene *s = scene_new(41, 41);
-    fill_checker(s, 280, 280, 0.2f, 0);
-    set_px(s, 20, 20, 330.0f, 285.0f);
+    fill_checker(s, 290.0f, 288.0f, 1.0f, 0.5f);
+    s->use_cloud = 1;
+    for (int r = 17; r <= 23; r++)
+        for (int c = 17; c <= 23; c++)
+            s->cloud[(size_t)r * s->w + c] = 1; /* 7×7 cloud around the fire */
+    s->cloud[20 * 41 + 20] = 0;
+    set_px(s, 20, 20, 312.0f, 290.0f);
     fg_fire_pixel *v = NULL;
     size_t n = 0;
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_VIIRS_375M, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].window, 11);
-    assert_int_equal(v[0].n_valid, 120);
-    fg_free(v);
-    /* an 11×11 block of cloud (T11 < 265 K) around it: 120 of 168 cloudy in 13×13 */
-    for (int r = 15; r <= 25; r++)
-        for (int c = 15; c <= 25; c++)
-            if (r != 20 || c != 20)
-                set_px(s, r, c, 250.0f, 250.0f);
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_VIIRS_375M, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].window, 13);
-    assert_int_equal(v[0].n_valid, 48);
+    assert_int_equal(run(s, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n, NULL), FG_OK);
+    const fg_fire_pixel *fp = find(v, n, 20, 20);
+    assert_non_null(fp);
+    assert_int_equal(fp->window, 9);   /* 3, 5, 7 hold no valid pixel */
+    assert_int_equal(fp->n_valid, 81 - 49);
+    assert_int_equal(fp->adj_cloud, 8);
+    assert_true(fabsf(fp->mean_t4 - 290.0f) < 0.1f);
     fg_free(v);
     scene_free(s);
 }
 
-static void nan_and_fill_pixels_never_fire(void **state)
+/* Brute-force background statistics with the detector's documented rules. */
+typedef struct bf {
+    int n, nbg, side;
+    double m4, m11, mdt, d4, d11, ddt, dbg;
+} bf;
+
+static int bf_class(const scene *s, const fg_thermal_params *p, int r, int c, int day)
 {
-    (void)state;
-    const float bad[][2] = {
-        {NAN, 290.0f}, {400.0f, NAN}, {NAN, NAN}, {9999.0f, 290.0f}, {400.0f, -999.0f},
-        {400.0f, 65535.0f}, {INFINITY, 290.0f},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        for (int day = 0; day <= 1; day++) {
-            scene *s = scene_new(21, 21);
-            fill_checker(s, 300, 295, 0.2f, 0);
-            set_px(s, 10, 10, bad[i][0], bad[i][1]);
-            fg_fire_pixel *v = NULL;
-            size_t n = 99;
-            assert_int_equal(detect(s, day, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-            assert_int_equal(n, 0);
-            assert_null(v);
-            scene_free(s);
+    size_t i = (size_t)r * s->w + c;
+    float t4 = s->t4[i], t11 = s->t11[i];
+    if (!(t4 >= p->t4_min && t4 <= p->t4_max && t11 >= p->t11_min && t11 <= p->t11_max))
+        return 0;
+    if (s->use_water && s->water[i])
+        return 2;
+    if (s->use_cloud && s->cloud[i])
+        return 3;
+    float dt = t4 - t11;
+    if (day ? (t4 > p->bg_t4_day && dt > p->bg_dt_day) : (t4 > p->bg_t4_night && dt > p->bg_dt_night))
+        return 4;
+    return 1;
+}
+
+static void bf_stats(const scene *s, const fg_thermal_params *p, int r, int c, int day, bf *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int side = p->win_min; side <= p->win_max; side += 2) {
+        int half = side / 2, n = 0, nbg = 0, inside = 0;
+        double s4 = 0, s11 = 0, sbg = 0;
+        for (int i = r - half; i <= r + half; i++)
+            for (int j = c - half; j <= c + half; j++) {
+                if (i < 0 || j < 0 || i >= s->h || j >= s->w)
+                    continue;
+                if (i == r && (j == c || (p->profile == FG_PROFILE_MODIS_1KM && abs(j - c) == 1)))
+                    continue;
+                inside++;
+                int k = bf_class(s, p, i, j, day);
+                size_t x = (size_t)i * s->w + j;
+                if (k == 1) {
+                    n++;
+                    s4 += s->t4[x];
+                    s11 += s->t11[x];
+                } else if (k == 4) {
+                    nbg++;
+                    sbg += s->t4[x];
+                }
+            }
+        int enough = n >= p->min_valid, frac = n >= p->min_valid_frac * inside;
+        int ok = n > 0 && (p->profile == FG_PROFILE_VIIRS_375M ? (enough || frac) : (enough && frac));
+        if (!ok && side < p->win_max)
+            continue;
+        o->n = n;
+        o->nbg = nbg;
+        o->side = side;
+        o->m4 = s4 / n;
+        o->m11 = s11 / n;
+        o->mdt = o->m4 - o->m11;
+        double mb = nbg ? sbg / nbg : 0;
+        for (int i = r - half; i <= r + half; i++)
+            for (int j = c - half; j <= c + half; j++) {
+                if (i < 0 || j < 0 || i >= s->h || j >= s->w)
+                    continue;
+                if (i == r && (j == c || (p->profile == FG_PROFILE_MODIS_1KM && abs(j - c) == 1)))
+                    continue;
+                int k = bf_class(s, p, i, j, day);
+                size_t x = (size_t)i * s->w + j;
+                if (k == 1) {
+                    o->d4 += fabs(s->t4[x] - o->m4);
+                    o->d11 += fabs(s->t11[x] - o->m11);
+                    o->ddt += fabs((s->t4[x] - s->t11[x]) - o->mdt);
+                } else if (k == 4) {
+                    o->dbg += fabs(s->t4[x] - mb);
+                }
+            }
+        o->d4 /= n;
+        o->d11 /= n;
+        o->ddt /= n;
+        o->dbg = nbg ? o->dbg / nbg : NAN;
+        return;
+    }
+}
+
+/* A random night scene: noise, cloud whose density grows to the right (so every
+ * window size is needed somewhere), water, NaN and absurd pixels, and hot pixels. */
+static scene *random_scene(unsigned seed, int w, int h)
+{
+    scene *s = scene_new(w, h);
+    fill_noise(s, seed, 292.0f, 289.0f, 3.0f);
+    s->use_cloud = s->use_water = 1;
+    for (int r = 0; r < h; r++)
+        for (int c = 0; c < w; c++) {
+            size_t i = (size_t)r * w + c;
+            double u = 0.5 * (hash_noise(seed + 1, r, c) + 1.0);
+            double cloud_p = 0.97 * c / w;
+            if (u < cloud_p)
+                s->cloud[i] = 1;
+            double z = 0.5 * (hash_noise(seed + 2, r, c) + 1.0);
+            if (z < 0.02)
+                s->water[i] = 1;
+            else if (z < 0.03)
+                s->t4[i] = NAN;
+            else if (z < 0.035)
+                s->t4[i] = (z < 0.0325) ? 0.0f : 10000.0f;
+            else if (z > 0.95 && !s->cloud[i])
+                s->t4[i] = 305.0f + (float)(z - 0.95) * 1500.0f; /* 305..380 K */
         }
+    return s;
 }
 
-static void nan_and_fill_pixels_are_never_background(void **state)
+static void summed_area_statistics_equal_brute_force(void **state)
 {
     (void)state;
-    /* The 8 neighbours hold fill (−999 K, NaN) that would wreck the background
-     * means if counted: the window must grow past them. */
-    scene *s = scene_new(21, 21);
-    fill_checker(s, 280, 280, 0.2f, 0);
-    for (int r = 9; r <= 11; r++)
-        for (int c = 9; c <= 11; c++)
-            set_px(s, r, c, (r + c) & 1 ? -999.0f : NAN, (r + c) & 1 ? -999.0f : NAN);
-    set_px(s, 10, 10, 315.0f, 282.0f);
-    fg_fire_pixel *v = NULL;
-    size_t n = 0;
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].window, 5);
-    assert_int_equal(v[0].n_valid, 16);
-    assert_true(fabsf(v[0].mean_t4 - 280.0f) < 0.01f);
-    assert_true(fabsf(v[0].mean_t11 - 280.0f) < 0.01f);
-    assert_int_equal(v[0].adj_cloud, 0); /* fill is not cloud */
-    fg_free(v);
-    scene_free(s);
-}
-
-static void no_valid_background_means_no_fire(void **state)
-{
-    (void)state;
-    /* Everything within 21×21 cloudy or missing: the hot centre is "unknown". */
-    const float others[][2] = {{250.0f, 250.0f}, {NAN, NAN}};
-    for (size_t i = 0; i < 2; i++)
-        for (int day = 0; day <= 1; day++) {
-            scene *s = scene_new(25, 25);
-            for (int r = 0; r < 25; r++)
-                for (int c = 0; c < 25; c++)
-                    set_px(s, r, c, others[i][0], others[i][1]);
-            set_px(s, 12, 12, 340.0f, 300.0f); /* contextual only */
-            fg_fire_pixel *v = NULL;
-            size_t n = 99;
-            assert_int_equal(detect(s, day, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-            assert_int_equal(n, 0);
-            /* even an absolute-test pixel (FRP and confidence would be undefined) */
-            set_px(s, 12, 12, 420.0f, 300.0f);
-            assert_int_equal(detect(s, day, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-            assert_int_equal(n, 0);
-            scene_free(s);
-        }
-    /* Count rule: 7 valid neighbours are below min_valid = 8 in every window;
-     * an 8th two pixels away makes the 5×5 usable (8 of 24 ≥ 25 %). */
-    scene *s = scene_new(21, 21);
-    for (int r = 0; r < 21; r++)
-        for (int c = 0; c < 21; c++)
-            set_px(s, r, c, 250.0f, 250.0f);
-    for (int r = 9; r <= 11; r++)
-        for (int c = 9; c <= 11; c++)
-            if (!(r == 9 && c == 9))
-                set_px(s, r, c, 280.0f, 280.0f);
-    set_px(s, 10, 10, 315.0f, 282.0f);
-    fg_fire_pixel *v = NULL;
-    size_t n = 99;
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 0);
-    set_px(s, 10, 12, 280.0f, 280.0f);
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].window, 5);
-    assert_int_equal(v[0].n_valid, 8);
-    fg_free(v);
-    scene_free(s);
-    /* Fraction rule: 42 valid pixels, the top and bottom rows of the 21×21
-     * window, are 42/440 < 25 % of it. */
-    s = scene_new(21, 21);
-    for (int r = 0; r < 21; r++)
-        for (int c = 0; c < 21; c++)
-            set_px(s, r, c, r == 0 || r == 20 ? 280.0f : 250.0f, r == 0 || r == 20 ? 280.0f : 250.0f);
-    set_px(s, 10, 10, 315.0f, 282.0f);
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 0);
-    scene_free(s);
-}
-
-static void frp_follows_the_c5_formula(void **state)
-{
-    (void)state;
-    /* 4.34e-19 (400⁸ − 300⁸) = 4.34e-19 · 5.8975e20 = 255.9515 MW per km². */
-    const double per_km2 = 4.34e-19 * (pow(400.0, 8) - pow(300.0, 8));
-    assert_true(fabs(per_km2 - 255.9515) < 1e-3);
-    const struct {
-        fg_sensor_profile prof;
-        double km2;
-    } pr[] = {{FG_PROFILE_MODIS_1KM, 1.0}, {FG_PROFILE_VIIRS_375M, 0.1406}};
-    for (int i = 0; i < 2; i++) {
-        scene *s = scene_new(41, 41);
-        fill_checker(s, 300, 295, 0, 0);
-        set_px(s, 20, 20, 400.0f, 310.0f);
+    const fg_sensor_profile profs[] = {FG_PROFILE_MODIS_1KM, FG_PROFILE_VIIRS_375M, FG_PROFILE_GEO_2KM};
+    for (size_t k = 0; k < 3; k++) {
+        scene *s = random_scene(7u + (unsigned)k, 160, 150);
+        fg_thermal_params p;
+        fg_thermal_params_default(&p, profs[k]);
         fg_fire_pixel *v = NULL;
         size_t n = 0;
-        assert_int_equal(detect(s, 1, 0, pr[i].prof, 1, &v, &n), FG_OK);
-        assert_int_equal(n, 1);
-        assert_true(fabs(v[0].frp_mw - per_km2 * pr[i].km2) < 1e-3 * per_km2 * pr[i].km2);
-        assert_true(v[0].tests & FG_TEST_ABSOLUTE);
-        assert_true(v[0].t4 == 400.0f && v[0].t11 == 310.0f);
-        assert_true(v[0].mean_t4 == 300.0f && v[0].mean_dt == 5.0f);
+        assert_int_equal(run(s, 0, profs[k], 2, &v, &n, NULL), FG_OK);
+        assert_true(n > 50);
+        int sides_seen[256] = {0};
+        for (size_t i = 0; i < n; i++) {
+            bf b;
+            bf_stats(s, &p, v[i].row, v[i].col, 0, &b);
+            sides_seen[v[i].window]++;
+            if (v[i].n_valid != b.n || v[i].window != b.side)
+                fail_msg("profile %d pixel %d,%d: n %d window %d, brute force n %d window %d",
+                         (int)profs[k], v[i].row, v[i].col, v[i].n_valid, v[i].window, b.n, b.side);
+            assert_true(fabs(v[i].mean_t4 - b.m4) < 1e-3);
+            assert_true(fabs(v[i].mean_t11 - b.m11) < 1e-3);
+            assert_true(fabs(v[i].mean_dt - b.mdt) < 1e-3);
+            assert_true(fabs(v[i].mad_t4 - b.d4) < 1e-3);
+            assert_true(fabs(v[i].mad_t11 - b.d11) < 1e-3);
+            assert_true(fabs(v[i].mad_dt - b.ddt) < 1e-3);
+            if (b.nbg)
+                assert_true(fabs(v[i].mad_t4_bgfire - b.dbg) < 1e-3);
+            else
+                assert_true(isnan(v[i].mad_t4_bgfire));
+        }
+        int distinct = 0;
+        for (int sd = 0; sd < 256; sd++)
+            distinct += sides_seen[sd] > 0;
+        assert_true(distinct >= 4); /* the cloud gradient exercised window growth */
         fg_free(v);
         scene_free(s);
     }
 }
 
-static void confidence_is_the_geometric_mean_of_the_ramps(void **state)
+static void nan_and_absurd_pixels_are_never_fire_nor_background(void **state)
 {
     (void)state;
-    /* Night, uniform background (z-scores infinite → C2 = C3 = 1):
-     * C1 = S(312.5; 305, 320) = 0.5 → 100 · 0.5^(1/3) = 79. */
-    scene *s = scene_new(21, 21);
-    fill_checker(s, 280, 280, 0, 0);
-    set_px(s, 10, 10, 312.5f, 282.0f);
+    scene *s = random_scene(3u, 120, 100);
+    unsigned char *mask = malloc(120 * 100);
+    assert_non_null(mask);
     fg_fire_pixel *v = NULL;
     size_t n = 0;
-    assert_int_equal(detect(s, 0, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].confidence, 79);
+    assert_int_equal(run(s, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    for (size_t i = 0; i < (size_t)120 * 100; i++) {
+        float t = s->t4[i];
+        if (!(t >= 150.0f && t <= 700.0f))
+            assert_int_equal(mask[i], FG_MASK_NOT_PROCESSED);
+    }
+    for (size_t i = 0; i < n; i++) {
+        float t = s->t4[(size_t)v[i].row * 120 + v[i].col];
+        assert_true(t >= 150.0f && t <= 700.0f);
+    }
     fg_free(v);
-    scene_free(s);
-    /* Day, 3 cloudy neighbours: C4 = 1 − S(3; 0, 6) = 0.5, C1 = 1 → 100 · 0.5^(1/4) = 84. */
-    s = scene_new(21, 21);
-    fill_checker(s, 300, 295, 0, 0);
-    set_px(s, 10, 10, 345.0f, 300.0f);
-    s->mask[9 * 21 + 9] = s->mask[9 * 21 + 10] = s->mask[9 * 21 + 11] = 1;
-    assert_int_equal(detect(s, 1, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(v[0].adj_cloud, 3);
-    assert_int_equal(v[0].confidence, 84);
-    fg_free(v);
-    /* fully clear, well above every ramp → 100 */
-    memset(s->mask, 0, 21 * 21);
-    assert_int_equal(detect(s, 1, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
-    assert_int_equal(v[0].confidence, 100);
-    fg_free(v);
+    /* a scene of nothing but 0 K and 10000 K: no fire, nothing processed */
+    for (size_t i = 0; i < (size_t)120 * 100; i++)
+        s->t4[i] = (i & 1) ? 0.0f : 10000.0f;
+    s->use_cloud = s->use_water = 0;
+    v = NULL;
+    n = 7;
+    assert_int_equal(run(s, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    assert_int_equal(n, 0);
+    assert_null(v);
+    for (size_t i = 0; i < (size_t)120 * 100; i++)
+        assert_int_equal(mask[i], FG_MASK_NOT_PROCESSED);
+    free(mask);
     scene_free(s);
 }
 
-static void warm_uniform_field_is_not_fire(void **state)
+static void candidate_without_background_is_unknown(void **state)
 {
     (void)state;
-    /* A sun-heated bare field: T4 + 15 K and T11 + 10 K over a 6×6 patch, so its
-     * pixels pass the potential-fire screen (T4 ≈ 315–320 K, ΔT ≈ 11 K) but ΔT
-     * rises by only 5 K against a background that includes the field. */
-    scene *s = scene_new(40, 40);
-    for (int r = 0; r < 40; r++)
-        for (int c = 0; c < 40; c++) {
-            double b11 = 294.0 + 0.05 * r + 0.3 * hash_noise(1, r, c);
-            double b4 = b11 + 6.0 + 0.3 * hash_noise(2, r, c);
-            int in = r >= 17 && r < 23 && c >= 17 && c < 23;
-            set_px(s, r, c, (float)(b4 + (in ? 15.0 : 0.0)), (float)(b11 + (in ? 10.0 : 0.0)));
-        }
-    int potential = 0;
-    for (int r = 17; r < 23; r++)
-        for (int c = 17; c < 23; c++) {
-            float t4 = s->t4[r * 40 + c], t11 = s->t11[r * 40 + c];
-            potential += t4 > 310.0f && t4 - t11 > 10.0f;
-        }
-    assert_true(potential >= 10); /* the field does reach the screen */
+    scene *s = scene_new(30, 30);
+    fill_checker(s, 290.0f, 288.0f, 1.0f, 0.5f);
+    s->use_cloud = 1;
+    memset(s->cloud, 1, 30 * 30);
+    s->cloud[15 * 30 + 15] = 0;
+    set_px(s, 15, 15, 312.0f, 290.0f); /* potential, below the absolute 320 K */
+    unsigned char mask[30 * 30];
     fg_fire_pixel *v = NULL;
-    size_t n = 99;
-    assert_int_equal(detect(s, 1, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n), FG_OK);
+    size_t n = 0;
+    assert_int_equal(run(s, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
     assert_int_equal(n, 0);
+    assert_int_equal(mask[15 * 30 + 15], FG_MASK_UNKNOWN);
+    assert_int_equal(mask[0], FG_MASK_CLOUD);
     scene_free(s);
 }
 
-/* A 300×300 scene with a smooth field, noise, clouds, NaN stripes and ~80 fires. */
+static void mask_classes_follow_mod14(void **state)
+{
+    (void)state;
+    scene *s = scene_new(60, 60);
+    fill_checker(s, 290.0f, 288.0f, 1.0f, 0.5f);
+    s->use_cloud = s->use_water = 1;
+    for (int c = 0; c < 60; c++) {
+        s->water[c] = 1;          /* row 0 water */
+        s->cloud[59 * 60 + c] = 1; /* row 59 cloud */
+    }
+    s->t4[1 * 60 + 5] = NAN;
+    set_px(s, 20, 20, 305.1f, 290.0f); /* weak fire */
+    set_px(s, 30, 30, 312.0f, 290.0f); /* middling */
+    set_px(s, 40, 40, 330.0f, 291.0f); /* strong */
+    unsigned char mask[60 * 60];
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(mask[5], FG_MASK_WATER);
+    assert_int_equal(mask[59 * 60 + 5], FG_MASK_CLOUD);
+    assert_int_equal(mask[1 * 60 + 5], FG_MASK_NOT_PROCESSED);
+    assert_int_equal(mask[10 * 60 + 10], FG_MASK_LAND);
+    int classes_seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char want = (unsigned char)(FG_MASK_FIRE_LOW + (int)fg_conf_class_of(v[i].confidence));
+        assert_int_equal(v[i].mask_class, want);
+        assert_int_equal(mask[(size_t)v[i].row * 60 + v[i].col], want);
+        classes_seen |= 1 << (want - FG_MASK_FIRE_LOW);
+        assert_true(isnan(v[i].swir_ratio) && isnan(v[i].swir2_ref));
+        assert_int_equal(v[i].fire_id, 0);
+        assert_true(v[i].frp_mw > 0.0f && v[i].frp_c5_mw > 0.0f);
+    }
+    assert_int_equal(classes_seen, 7); /* low, nominal and high */
+    fg_free(v);
+    scene_free(s);
+}
+
+/* A 400×400 day scene with fires, clouds, water and reflectances. */
 static scene *busy_scene(void)
 {
-    const int w = 300, h = 300;
-    scene *s = scene_new(w, h);
-    for (int r = 0; r < h; r++)
-        for (int c = 0; c < w; c++) {
-            double b11 = 292.0 + 3.0 * sin(r / 23.0) * cos(c / 31.0) + 0.3 * hash_noise(3, r, c);
-            double b4 = b11 + 5.0 + 1.5 * sin((r + c) / 40.0) + 0.3 * hash_noise(4, r, c);
-            double d = hypot(r - 150.0, c - 60.0);
-            if (d < 12.0) { /* a cloud */
-                b11 = 250.0;
-                b4 = 253.0;
-            }
-            set_px(s, r, c, (float)b4, (float)b11);
-            if (c == 200 && r % 3 == 0)
-                set_px(s, r, c, NAN, NAN);
+    scene *s = random_scene(11u, 400, 400);
+    s->use_refl = s->use_sza = s->use_vza = 1;
+    for (int r = 0; r < 400; r++)
+        for (int c = 0; c < 400; c++) {
+            size_t i = (size_t)r * 400 + c;
+            s->red[i] = 0.08f + 0.02f * (float)hash_noise(5, r, c);
+            s->nir[i] = 0.25f + 0.03f * (float)hash_noise(6, r, c);
+            s->swir1[i] = 0.2f;
+            s->sza[i] = (float)(40.0 + 50.0 * r / 400.0); /* day above row 360, night below */
+            s->vza[i] = (float)(60.0 * c / 400.0);
         }
-    for (int k = 0; k < 80; k++) {
-        int r = (int)((hash_noise(5, k, 0) + 1.0) * 0.5 * (h - 1));
-        int c = (int)((hash_noise(6, k, 0) + 1.0) * 0.5 * (w - 1));
-        double f = (2e-4 + 4e-3 * (hash_noise(7, k, 0) + 1.0) * 0.5);
-        float b4 = s->t4[r * w + c], b11 = s->t11[r * w + c];
-        if (isnan(b4))
-            continue;
-        set_px(s, r, c, (float)fg_planck_mixed_bt(3.959, f, 900.0, b4),
-               (float)fg_planck_mixed_bt(11.03, f, 900.0, b11));
+    for (int k = 0; k < 40; k++) {
+        int r = 5 + (k * 37) % 390, c = 5 + (k * 53) % 200;
+        set_px(s, r, c, 330.0f + (float)k, 295.0f);
+        s->cloud[(size_t)r * 400 + c] = 0;
+        s->water[(size_t)r * 400 + c] = 0;
     }
     return s;
 }
 
-static void results_are_identical_at_1_2_and_3_threads(void **state)
+static void one_and_two_threads_give_identical_bytes(void **state)
 {
     (void)state;
     scene *s = busy_scene();
-    fg_fire_pixel *v1 = NULL, *v2 = NULL, *v3 = NULL;
-    size_t n1 = 0, n2 = 0, n3 = 0;
-    assert_int_equal(detect(s, 1, 0, FG_PROFILE_MODIS_1KM, 1, &v1, &n1), FG_OK);
-    assert_int_equal(detect(s, 1, 0, FG_PROFILE_MODIS_1KM, 2, &v2, &n2), FG_OK);
-    assert_int_equal(detect(s, 1, 0, FG_PROFILE_MODIS_1KM, 3, &v3, &n3), FG_OK);
-    assert_true(n1 >= 40);
-    assert_int_equal(n1, n2);
-    assert_int_equal(n1, n3);
-    assert_memory_equal(v1, v2, n1 * sizeof *v1);
-    assert_memory_equal(v1, v3, n1 * sizeof *v1);
-    for (size_t i = 1; i < n1; i++)
-        assert_true(v1[i - 1].row < v1[i].row ||
-                    (v1[i - 1].row == v1[i].row && v1[i - 1].col < v1[i].col));
-    fg_free(v1);
-    fg_free(v2);
-    fg_free(v3);
+    unsigned char *m1 = malloc(400 * 400), *m2 = malloc(400 * 400);
+    assert_non_null(m1);
+    assert_non_null(m2);
+    fg_fire_pixel *v1 = NULL, *v2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    const fg_sensor_profile profs[] = {FG_PROFILE_MODIS_1KM, FG_PROFILE_VIIRS_375M, FG_PROFILE_GEO_2KM};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(run(s, -1, profs[k], 1, &v1, &n1, m1), FG_OK);
+        assert_int_equal(run(s, -1, profs[k], 2, &v2, &n2, m2), FG_OK);
+        assert_true(n1 >= 20);
+        assert_int_equal(n1, n2);
+        assert_memory_equal(v1, v2, n1 * sizeof *v1);
+        assert_memory_equal(m1, m2, 400 * 400);
+        for (size_t i = 1; i < n1; i++)
+            assert_true(v1[i].row > v1[i - 1].row ||
+                        (v1[i].row == v1[i - 1].row && v1[i].col > v1[i - 1].col));
+        fg_free(v1);
+        fg_free(v2);
+    }
+    free(m1);
+    free(m2);
     scene_free(s);
 }
 
-/* ------------------------------------------------------ API contract */
-
-static void params_default_fills_the_profiles(void **state)
+static void warm_uniform_field_is_not_flagged(void **state)
 {
     (void)state;
-    fg_thermal_params p;
-    assert_int_equal(fg_thermal_params_default(&p, FG_PROFILE_MODIS_1KM), FG_OK);
-    assert_true(p.mir_um == 3.959 && p.pixel_km2 == 1.0);
-    assert_int_equal(p.win_min, 3);
-    assert_int_equal(p.win_max, 21);
-    assert_int_equal(p.min_valid, 8);
-    assert_true(p.min_valid_frac == 0.25 && p.cloud_t11 == 265.0f);
-    assert_int_equal(fg_thermal_params_default(&p, FG_PROFILE_VIIRS_375M), FG_OK);
-    assert_true(p.mir_um == 3.74 && p.pixel_km2 == 0.1406);
-    assert_int_equal(p.win_min, 11);
-    assert_int_equal(p.win_max, 31);
-    fg_thermal_params q = p;
-    assert_int_equal(fg_thermal_params_default(&q, (fg_sensor_profile)99), FG_EINVAL);
-    assert_memory_equal(&q, &p, sizeof p); /* untouched on failure */
+    /* warm fields that pass the potential screens (by night below the 320 K
+     * absolute threshold, which no real field reaches after dark) */
+    const struct {
+        float t4, t11;
+        int day;
+    } fields[] = {{320.0f, 305.0f, 1}, {330.0f, 305.0f, 1}, {345.0f, 310.0f, 1},
+                  {310.0f, 296.0f, 0}, {318.0f, 300.0f, 0}};
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        scene *s = scene_new(80, 80);
+        fill_noise(s, 9u + (unsigned)k, fields[k].t4, fields[k].t11, 0.8f);
+        fg_fire_pixel *v = NULL;
+        size_t n = 0;
+        assert_int_equal(run(s, fields[k].day, FG_PROFILE_MODIS_1KM, 1, &v, &n, NULL), FG_OK);
+        assert_int_equal(n, 0);
+        assert_int_equal(run(s, fields[k].day, FG_PROFILE_VIIRS_375M, 1, &v, &n, NULL), FG_OK);
+        assert_int_equal(n, 0);
+        assert_int_equal(run(s, fields[k].day, FG_PROFILE_GEO_2KM, 1, &v, &n, NULL), FG_OK);
+        assert_int_equal(n, 0);
+        scene_free(s);
+    }
 }
 
-static void mismatched_rasters_are_einval(void **state)
+static void day_and_night_per_pixel_from_solar_zenith(void **state)
+{
+    (void)state;
+    scene *s = scene_new(60, 30);
+    fill_checker(s, 300.0f, 296.0f, 1.0f, 0.5f);
+    s->use_sza = 1;
+    for (int r = 0; r < 30; r++)
+        for (int c = 0; c < 60; c++)
+            s->sza[(size_t)r * 60 + c] = c < 30 ? 40.0f : 120.0f;
+    /* 340 K with a hot surround: absolute at night (> 320 K), not by day (< 360 K) */
+    for (int k = 0; k < 2; k++) {
+        int c0 = k ? 45 : 15;
+        for (int r = 13; r <= 17; r++)
+            for (int c = c0 - 2; c <= c0 + 2; c++)
+                set_px(s, r, c, 338.0f + (float)((r + c) & 1) * 4.0f, 296.0f);
+        set_px(s, 15, c0, 340.0f, 296.0f);
+    }
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, -1, FG_PROFILE_MODIS_1KM, 1, &v, &n, NULL), FG_OK);
+    const fg_fire_pixel *night = find(v, n, 15, 45), *day = find(v, n, 15, 15);
+    assert_non_null(night);
+    assert_int_equal(night->is_day, 0);
+    assert_true(night->tests & FG_TEST_ABSOLUTE);
+    if (day)
+        assert_false(day->tests & FG_TEST_ABSOLUTE);
+    fg_free(v);
+    /* per-pixel day/night needs the zenith raster */
+    s->use_sza = 0;
+    fg_thermal_input in = {.mir = &s->r_t4, .tir = &s->r_t11, .is_day = -1};
+    fg_thermal_params p;
+    fg_thermal_params_default(&p, FG_PROFILE_MODIS_1KM);
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, NULL, &ctx), FG_EINVAL);
+    assert_non_null(strstr(ctx.msg, "zenith"));
+    scene_free(s);
+}
+
+static void reflectance_bands_give_cloud_water_and_glint(void **state)
+{
+    (void)state;
+    scene *s = scene_new(60, 40);
+    fill_checker(s, 300.0f, 296.0f, 1.0f, 0.5f);
+    s->use_refl = s->use_sza = s->use_vza = 1;
+    for (size_t i = 0; i < (size_t)60 * 40; i++) {
+        s->red[i] = 0.05f;
+        s->nir[i] = 0.2f;
+        s->swir1[i] = 0.15f;
+        s->sza[i] = 30.0f;
+        s->vza[i] = 0.0f;
+    }
+    s->red[5 * 60 + 5] = 0.5f; /* ρr + ρn = 0.7, not > 0.7 with T12 296 > 285: clear */
+    s->swir1[5 * 60 + 5] = 0.35f; /* and not the ρr > ρn > ρswir water order */
+    s->red[5 * 60 + 6] = 0.75f; /* 0.95 > 0.9 → cloud */
+    s->red[6 * 60 + 5] = 0.3f;  /* 0.3 > 0.2 > 0.15 → water */
+    /* two identical fires, one seen near the specular direction and bright */
+    for (int k = 0; k < 2; k++) {
+        int c = k ? 45 : 15;
+        set_px(s, 20, c, 330.0f, 297.0f);
+        size_t i = (size_t)20 * 60 + c;
+        s->red[i] = 0.15f;
+        s->nir[i] = 0.25f;
+        s->swir1[i] = 0.3f;
+        s->vza[i] = k ? 27.0f : 0.0f; /* |θs − θv| = 3° < 8° */
+    }
+    unsigned char mask[60 * 40];
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    assert_int_equal(mask[5 * 60 + 5], FG_MASK_LAND);
+    assert_int_equal(mask[5 * 60 + 6], FG_MASK_CLOUD);
+    assert_int_equal(mask[6 * 60 + 5], FG_MASK_WATER);
+    assert_non_null(find(v, n, 20, 15));
+    assert_null(find(v, n, 20, 45));
+    assert_int_equal(mask[20 * 60 + 45], FG_MASK_LAND);
+    fg_free(v);
+    scene_free(s);
+}
+
+static void desert_boundary_rejects_uniform_background_fires(void **state)
+{
+    (void)state;
+    scene *s = scene_new(40, 40);
+    fill_checker(s, 300.0f, 292.0f, 1.0f, 0.5f);
+    s->use_refl = 1;
+    for (size_t i = 0; i < (size_t)40 * 40; i++) {
+        s->red[i] = 0.1f;
+        s->nir[i] = 0.2f; /* bright soil: ρ0.86 > 0.15 */
+        s->swir1[i] = 0.3f;
+    }
+    /* a row of ten background fires at exactly 330 K: δ4′ = 0 */
+    for (int c = 15; c < 25; c++)
+        set_px(s, 18, c, 330.0f, 305.0f);
+    set_px(s, 20, 20, 329.0f, 296.0f);
+    unsigned char mask[40 * 40];
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    assert_null(find(v, n, 20, 20));
+    assert_int_equal(mask[20 * 40 + 20], FG_MASK_LAND);
+    fg_free(v);
+    /* without ρ0.86 the desert evidence is missing: the pixel stays a fire */
+    s->use_refl = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_MODIS_1KM, 1, &v, &n, mask), FG_OK);
+    const fg_fire_pixel *fp = find(v, n, 20, 20);
+    assert_non_null(fp);
+    assert_int_equal(fp->n_valid >= 8, 1);
+    fg_free(v);
+    scene_free(s);
+}
+
+static void pixel_area_and_frp_grow_off_nadir(void **state)
+{
+    (void)state;
+    scene *s = scene_new(60, 30);
+    fill_checker(s, 290.0f, 288.0f, 1.0f, 0.5f);
+    s->use_vza = 1;
+    for (int r = 0; r < 30; r++)
+        for (int c = 0; c < 60; c++)
+            s->vza[(size_t)r * 60 + c] = c < 30 ? 0.0f : 60.0f;
+    set_px(s, 15, 15, 330.0f, 291.0f);
+    set_px(s, 15, 45, 330.0f, 291.0f);
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 0, FG_PROFILE_MODIS_1KM, 1, &v, &n, NULL), FG_OK);
+    const fg_fire_pixel *a = find(v, n, 15, 15), *b = find(v, n, 15, 45);
+    assert_non_null(a);
+    assert_non_null(b);
+    double ratio = b->frp_mw / a->frp_mw;
+    assert_true(ratio > 2.0 && ratio < 10.0); /* MODIS pixels grow ~2.5–4× by 60° view zenith */
+    assert_true(fabs(b->frp_c5_mw / a->frp_c5_mw - ratio) < 1e-3 * ratio);
+    fg_free(v);
+    scene_free(s);
+}
+
+static void saturated_viirs_pixel_is_fire(void **state)
+{
+    (void)state;
+    scene *s = scene_new(50, 50);
+    fill_checker(s, 300.0f, 296.0f, 1.0f, 0.5f);
+    set_px(s, 25, 25, 367.0f, 310.0f);
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_VIIRS_375M, 1, &v, &n, NULL), FG_OK);
+    const fg_fire_pixel *fp = find(v, n, 25, 25);
+    assert_non_null(fp);
+    assert_true(fp->tests & FG_TEST_SATURATED);
+    assert_int_equal(fp->confidence, 100);
+    assert_int_equal(fp->mask_class, FG_MASK_FIRE_HIGH);
+    fg_free(v);
+    scene_free(s);
+}
+
+static void bad_sizes_and_profiles_are_rejected(void **state)
 {
     (void)state;
     scene *a = scene_new(20, 20), *b = scene_new(21, 20);
+    fg_thermal_input in = {.mir = &a->r_t4, .tir = &b->r_t11, .is_day = 1};
     fg_thermal_params p;
     fg_thermal_params_default(&p, FG_PROFILE_MODIS_1KM);
-    fg_thermal_input in = {&a->mir, &b->tir, NULL, 1};
-    fg_fire_pixel *v = (fg_fire_pixel *)&p; /* sentinel */
-    size_t n = 7;
+    fg_fire_pixel *v = (fg_fire_pixel *)&p; /* must stay untouched */
+    size_t n = 99;
     fg_ctx ctx = {0};
-    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, &ctx), FG_EINVAL);
-    assert_true(strstr(ctx.msg, "fire_thermal") != NULL);
-    assert_ptr_equal(v, &p);
-    assert_int_equal(n, 7);
-    in.tir = &a->tir;
-    in.cloud = &b->cloud;
-    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, &ctx), FG_EINVAL);
-    in.cloud = &a->mir; /* wrong type */
-    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, &ctx), FG_EINVAL);
-    in.cloud = NULL;
+    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, NULL, &ctx), FG_EINVAL);
+    assert_ptr_equal(v, (fg_fire_pixel *)&p);
+    assert_int_equal(n, 99);
+    assert_non_null(strstr(ctx.msg, "TIR"));
+    assert_int_equal(fg_thermal_params_default(&p, (fg_sensor_profile)99), FG_EINVAL);
+    in.tir = &a->r_t11;
     p.win_min = 4;
-    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, &ctx), FG_EINVAL);
-    assert_int_equal(fg_thermal_detect(NULL, &p, 1, &v, &n, &ctx), FG_EINVAL);
+    assert_int_equal(fg_thermal_detect(&in, &p, 1, &v, &n, NULL, &ctx), FG_EINVAL);
     scene_free(a);
     scene_free(b);
-}
-
-static void *fail_malloc(size_t n)
-{
-    (void)n;
-    return NULL;
-}
-static void *fail_realloc(void *p, size_t n)
-{
-    (void)p;
-    (void)n;
-    return NULL;
-}
-
-static void allocation_failure_is_enomem_and_leaves_outputs(void **state)
-{
-    (void)state;
-    scene *s = busy_scene();
-    for (int threads = 1; threads <= 2; threads++) {
-        fg_fire_pixel *v = (fg_fire_pixel *)s; /* sentinel */
-        size_t n = 7;
-        fg_set_allocator(malloc, fail_realloc, free); /* result growth fails */
-        int rc = detect(s, 1, 0, FG_PROFILE_MODIS_1KM, threads, &v, &n);
-        fg_set_allocator(fail_malloc, fail_realloc, free); /* nothing at all */
-        int rc2 = detect(s, 1, 0, FG_PROFILE_MODIS_1KM, threads, &v, &n);
-        fg_set_allocator(NULL, NULL, NULL);
-        assert_int_equal(rc, FG_ENOMEM);
-        assert_int_equal(rc2, FG_ENOMEM);
-        assert_ptr_equal(v, s);
-        assert_int_equal(n, 7);
-    }
-    scene_free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(each_rule_at_its_threshold),
-        cmocka_unit_test(background_fires_with_spread_T4_rescue_a_day_fire_failing_test5),
-        cmocka_unit_test(window_grows_when_the_3x3_is_cloudy),
-        cmocka_unit_test(viirs_window_starts_at_11_and_grows),
-        cmocka_unit_test(nan_and_fill_pixels_never_fire),
-        cmocka_unit_test(nan_and_fill_pixels_are_never_background),
-        cmocka_unit_test(no_valid_background_means_no_fire),
-        cmocka_unit_test(frp_follows_the_c5_formula),
-        cmocka_unit_test(confidence_is_the_geometric_mean_of_the_ramps),
-        cmocka_unit_test(warm_uniform_field_is_not_fire),
-        cmocka_unit_test(results_are_identical_at_1_2_and_3_threads),
-        cmocka_unit_test(params_default_fills_the_profiles),
-        cmocka_unit_test(mismatched_rasters_are_einval),
-        cmocka_unit_test(allocation_failure_is_enomem_and_leaves_outputs),
+        cmocka_unit_test(each_decision_rule_flips_at_its_threshold),
+        cmocka_unit_test(confidence_ramps_follow_the_test_thresholds),
+        cmocka_unit_test(frp_mir_and_c5_agree_for_a_typical_fire),
+        cmocka_unit_test(window_grows_past_cloudy_inner_windows),
+        cmocka_unit_test(summed_area_statistics_equal_brute_force),
+        cmocka_unit_test(nan_and_absurd_pixels_are_never_fire_nor_background),
+        cmocka_unit_test(candidate_without_background_is_unknown),
+        cmocka_unit_test(mask_classes_follow_mod14),
+        cmocka_unit_test(one_and_two_threads_give_identical_bytes),
+        cmocka_unit_test(warm_uniform_field_is_not_flagged),
+        cmocka_unit_test(day_and_night_per_pixel_from_solar_zenith),
+        cmocka_unit_test(reflectance_bands_give_cloud_water_and_glint),
+        cmocka_unit_test(desert_boundary_rejects_uniform_background_fires),
+        cmocka_unit_test(pixel_area_and_frp_grow_off_nadir),
+        cmocka_unit_test(saturated_viirs_pixel_is_fire),
+        cmocka_unit_test(bad_sizes_and_profiles_are_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

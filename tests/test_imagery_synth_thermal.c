@@ -208,13 +208,13 @@ static void check_seed(unsigned seed, int verbose)
 
         fg_raster mir = {rs.w, rs.h, 1, (size_t)rs.w, FG_PIX_F32, rs.t4};
         fg_raster tir = {rs.w, rs.h, 1, (size_t)rs.w, FG_PIX_F32, rs.t11};
-        fg_thermal_input in = {&mir, &tir, NULL, day};
+        fg_thermal_input in = {.mir = &mir, .tir = &tir, .is_day = day};
         fg_thermal_params p;
         assert_int_equal(fg_thermal_params_default(&p, modis ? FG_PROFILE_MODIS_1KM
                                                              : FG_PROFILE_VIIRS_375M), FG_OK);
         fg_fire_pixel *v = NULL;
         size_t nv = 0;
-        assert_int_equal(fg_thermal_detect(&in, &p, 0, &v, &nv, &ctx), FG_OK);
+        assert_int_equal(fg_thermal_detect(&in, &p, 0, &v, &nv, NULL, &ctx), FG_OK);
 
         int *explained = calloc(nv ? nv : 1, sizeof *explained);
         assert_non_null(explained);

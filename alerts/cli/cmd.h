@@ -11,6 +11,7 @@ typedef struct fg_cmd {
     const char *details; /* options and exit codes, one per line */
 } fg_cmd;
 
+int fg_cmd_detect_sat(int argc, char **argv);
 int fg_cmd_run(int argc, char **argv);
 int fg_cmd_synth(int argc, char **argv);
 

@@ -10,6 +10,33 @@ static int cmd_help(int argc, char **argv);
 
 /* This table MUST stay sorted by name; `firegrid help` lists it in this order. */
 static const fg_cmd commands[] = {
+    {"detect-sat", fg_cmd_detect_sat, "write the fire pixels of satellite scenes (FIRMS-style CSV or GeoJSON)",
+     "detect-sat [--sensor NAME] [--algorithm NAME] [--time ISO8601] [-o FILE] [-of CSV|GeoJSON]\n"
+     "                  [--mask FILE|DIR] [--threads N] [-q] SCENE...",
+     "  SCENE           any GDAL raster whose bands are named by role (MIR_BT, TIR_BT, ...) or\n"
+     "                  mapped by a sensor profile; a GOES ABI L1b C07 netCDF file opens directly\n"
+     "  --sensor NAME   sensor profile (default: FG_SENSOR metadata, the file, or pixel size)\n"
+     "  --algorithm A   thermal scenes: modis, viirs or geo (that profile's decision constants,\n"
+     "                  the sensor's band physics); SWIR scenes: schroeder2016, kumar-roy2018,\n"
+     "                  sentinel2 (default: the sensor profile's)\n"
+     "  --time T        acquisition time (ISO 8601 UTC) for scenes that carry none\n"
+     "  -o FILE         output (default '-': standard output); written to a temporary name\n"
+     "                  and renamed, so it is whole or absent\n"
+     "  -of FORMAT      CSV (default; plain UTF-8, FIRMS column names) or GeoJSON (points,\n"
+     "                  EPSG:4326); without -of, a .geojson/.json FILE means GeoJSON\n"
+     "  --mask M        fire-class mask per scene (GeoTIFF, one byte, aligned with the scene;\n"
+     "                  0 not processed, 3 water, 4 cloud, 5 land, 6 unknown, 7/8/9 fire\n"
+     "                  low/nominal/high). One scene: M is the file (or a folder). Several\n"
+     "                  scenes: M is a folder, made if missing, receiving <scene>_mask.tif\n"
+     "  --threads N     worker threads (default: all cores); output is the same for any N\n"
+     "  -q, --quiet     no progress on stderr (skipped scenes are still reported)\n"
+     "columns: latitude,longitude,row,col,bright_mir,bright_tir,scan,track,acq_date (YYYY-MM-DD),\n"
+     "         acq_time (HHMM UTC),satellite,confidence,confidence_class,frp (MW),daynight,\n"
+     "         fire_id (per scene),frp_c5,npix_fire,mask_class,tests,scene; rows in scene order,\n"
+     "         then by row and col\n"
+     "exit status: 0 all scenes processed; 3 partial: output written but some scenes were\n"
+     "             skipped (each named on stderr with the problem); 1 failed: no scene\n"
+     "             processed or the output could not be written; 2 bad command line"},
     {"help", cmd_help, "show the commands, or the options of one", "help [VERB]", ""},
     {"run", fg_cmd_run, "detect fires and smoke and write the alert lists",
      "run [--config FILE] [-o DIR] [--threads N] [-q]",
@@ -51,7 +78,7 @@ static void usage_all(FILE *f)
                "usage: firegrid <command> [options]\n       firegrid --version\n\ncommands:\n",
             FG_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n`firegrid help <command>` shows its options.\n");
 }
 
