@@ -10,6 +10,9 @@
  *        University of Maryland (pixel size against scan angle, §6).
  *  [S14] Schroeder, Oliva, Giglio & Csiszar (2014), The new VIIRS 375 m active fire
  *        detection data product, Remote Sens. Environ. 143:85–96.
+ *  [ATBD] Schroeder & Giglio (2016), VIIRS 375 m Active Fire Detection and
+ *        Characterization Algorithm Theoretical Basis Document 1.0, NASA, December
+ *        2016 (§2.3: the VNP14IMG rules as coded).
  *  [W03] Wooster, Zhukov & Oertel (2003), Fire radiative energy for quantitative
  *        study of biomass burning, Remote Sens. Environ. 86:83–107 (MIR method).
  *  [K98] Kaufman et al. (1998), Potential global fire monitoring from EOS-MODIS,
@@ -58,11 +61,23 @@
  *    least 4, ρ0.86 > 0.15, their mean T4 < 345 K, δ4′ < 3 K and T4 < their mean
  *    + 6δ4′.
  *  - No coastal false-alarm rejection (needs a land/sea mask at finer scale).
- *  - VIIRS day potential fires: BT4 > BT4s or ΔT > 25 K as in the shared
- *    reference, BT4s = min(330, max(325, median BT4)) with the median over the
- *    clear land pixels of a 504×504 window on a grid of 24×24 tiles (21×21 tiles
- *    ≈ the 501×501 of [S14]); the median is read from 0.1 K histograms over
- *    [325, 330) only, which is all the clamp needs.
+ *  - VIIRS candidates ([S14] §2.2, [ATBD] §2.3): day BT4 > BT4S AND ΔT > 25 K,
+ *    night BT4 > 295 K AND ΔT > 10 K (../shared/ref/active-fire.md says "or", which
+ *    is not the published rule: on the warm afternoon A2023242.1100 the "or" let 22
+ *    cloud-contaminated pixels with BT4 295–316 K through on ΔT alone, reflected
+ *    sunlight at 3.7 µm raising BT4 over a cold BT5). BT4S = min(330, max(325,
+ *    M + 25)), M the median BT4 over the clear land pixels (not background fires)
+ *    of a 504×504 window on a grid of 24×24 tiles (21×21 tiles ≈ the 501×501 of
+ *    [S14]), 330 K with fewer than 10 such pixels; M is read from 0.1 K histograms
+ *    over [300, 305) only, which is all the clamp needs.
+ *  - A supplied cloud mask (e.g. NASA's MVCM) is trusted for the background and for
+ *    the adjacent-cloud counts, but it does not veto a pixel that the band cloud
+ *    tests call clear and that passes the candidate screen: such a pixel is tested
+ *    like any other (see classify; [G03] §2.2.2 on why MOD14 keeps its own cloud
+ *    tests). Masked pixels are never background fires either, so they do not enter
+ *    δ4′. A masked candidate that is not a fire keeps the mask class "cloud".
+ *  - Without ρ0.86 the cloud tests on ρ0.65 + ρ0.86 use ρ0.65 alone, a lower bound
+ *    (see band_cloud).
  *  - VIIRS low confidence ([S14] §2.2.5): a daytime fire pixel less than 15 K
  *    above its background with no potential or background-fire neighbour gets a
  *    confidence of at most 29.
@@ -167,8 +182,8 @@ int fg_thermal_params_default(fg_thermal_params *p, fg_sensor_profile profile)
         q.min_valid_frac = 0.25;
         q.min_valid = 10;
         q.t4_saturation = 367.0f; /* I4 saturation [S14] §2.1 */
-        /* Candidates [S14]: day BT4 > BT4s (≥ 325, median-adjusted) or ΔT > 25;
-         * night BT4 > 295 or ΔT > 10. */
+        /* Candidates [S14], [ATBD]: day BT4 > BT4S (325–330, median-adjusted) and
+         * ΔT > 25; night BT4 > 295 and ΔT > 10. */
         q.pot_t4_day = 325.0f;
         q.pot_dt_day = 25.0f;
         q.pot_t4_night = 295.0f;
@@ -278,14 +293,14 @@ static double floor_mad(const fg_thermal_params *p, double mad)
     return p->min_mad > 0.0f && !(mad >= p->min_mad) ? p->min_mad : mad;
 }
 
-/* Potential-fire screen. bt4s is the daytime T4 threshold (VIIRS: median-adjusted
- * BT4s; others pot_t4_day); nir is ρ0.86 or NaN. */
+/* Potential-fire (candidate) screen: T4 above a threshold AND ΔT above another.
+ * bt4s is the daytime T4 threshold (VIIRS: the median-adjusted BT4S; others
+ * pot_t4_day); nir is ρ0.86 or NaN. */
 static int potential_test(const fg_thermal_params *p, int day, double t4, double t11, double bt4s,
                           double nir)
 {
     double dt = t4 - t11;
-    if (p->profile == FG_PROFILE_VIIRS_375M) /* [S14]: either condition */
-        return day ? (t4 > bt4s || dt > p->pot_dt_day) : (t4 > p->pot_t4_night || dt > p->pot_dt_night);
+    /* MOD14 [G03] §2.2.3 and VIIRS [S14] §2.2 / [ATBD] §2.3 alike: both conditions. */
     if (day) {
         if (p->pot_nir_max > 0.0f && nir >= p->pot_nir_max) /* NaN (no band) passes */
             return 0;
@@ -441,6 +456,7 @@ enum { CL_NP = 0, CL_LAND = 1, CL_WATER = 2, CL_CLOUD = 3, CL_BGFIRE = 4 };
 #define CL_BASE 7u
 #define CL_DAY 8u
 #define CL_POT 16u
+#define CL_MCLEAR 32u /* cloud by the supplied mask, clear by the band tests */
 
 /* Everything the workers read; shared read-only. */
 typedef struct view {
@@ -462,7 +478,30 @@ static int px_u8(const fg_raster *r, int row, int col)
     return ((const unsigned char *)r->data)[(size_t)row * r->stride + (size_t)col];
 }
 
-/* Base class and day flag of one pixel. */
+/* The band cloud tests, [G03] §2.2.2 and [S14] §2.2 / [ATBD] §2.3.1. vis is
+ * ρ0.65 + ρ0.86. Without a 0.86 µm band (the Belarus I-band stacks carry I1 and I3
+ * but no I2) ρ0.65 alone is used: reflectances are ≥ 0, so ρ0.65 is a lower bound of
+ * the sum and a pixel whose ρ0.65 alone exceeds a threshold passes the published test
+ * whatever ρ0.86 is; the test can only miss cloud, never invent it. */
+static int band_cloud(const fg_thermal_params *p, const fg_thermal_input *in, int r, int c, int day,
+                      float t4, float t11)
+{
+    float t12 = px_f32(in->tir2, r, c);
+    /* MOD14 tests T12 where there is a 12 µm band; VIIRS tests BT5 (11.45 µm). */
+    float tc = (p->profile != FG_PROFILE_VIIRS_375M && t12 >= p->t11_min && t12 <= p->t11_max)
+                   ? t12 : t11;
+    float red = px_f32(in->red, r, c), nir = px_f32(in->nir, r, c);
+    float vis = in->nir ? red + nir : red; /* NaN (no band): those tests fail */
+    if (p->profile == FG_PROFILE_VIIRS_375M)
+        return day ? (tc < p->cloud_t11_day || (vis > p->cloud_vis_sum && tc < VIIRS_CLOUD_BRIGHT_T11) ||
+                      (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
+                   : (tc < p->cloud_t11_night && t4 < VIIRS_CLOUD_NIGHT_T4);
+    return day ? (vis > p->cloud_vis_sum || tc < p->cloud_t11_day ||
+                  (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
+               : tc < p->cloud_t11_night;
+}
+
+/* Base class and day flag of one pixel (plus CL_MCLEAR, see classify). */
 static unsigned classify(const view *v, int r, int c)
 {
     const fg_thermal_input *in = v->in;
@@ -486,29 +525,18 @@ static unsigned classify(const view *v, int r, int c)
      * tests, since bright cloud can show ρ0.64 > ρ0.86 > ρ1.6 too. */
     if (in->water && px_u8(in->water, r, c))
         return CL_WATER | dflag;
-    /* Cloud: the supplied mask, else the band tests ([G03] §2.2.2, [S14] §2.2.2). */
+    /* Cloud. Without a supplied mask: the band tests. With one, the mask replaces the
+     * band tests for the pixels it calls clear, and a pixel it calls cloud is cloud for
+     * everything else's sake (never background, counted among adjacent clouds) but is
+     * still screened for fire when its own bands look clear (CL_MCLEAR): external cloud
+     * masks classify hot fire pixels as cloud, which is one reason MOD14 runs its own
+     * cloud tests rather than the MODIS cloud mask ([G03] §2.2.2), and NASA's MVCM flags
+     * the industrial sites of ../shared/data/viirs-belarus as cloud on A2023241.0936. */
     if (in->cloud) {
         if (px_u8(in->cloud, r, c))
-            return CL_CLOUD | dflag;
-    } else {
-        float t12 = px_f32(in->tir2, r, c);
-        /* MOD14 tests T12 where there is a 12 µm band; VIIRS tests BT5 (11.45 µm). */
-        float tc = (p->profile != FG_PROFILE_VIIRS_375M && t12 >= p->t11_min && t12 <= p->t11_max)
-                       ? t12 : t11;
-        float vis = red + nir; /* NaN when a band is absent: those tests fail */
-        int cloud;
-        if (p->profile == FG_PROFILE_VIIRS_375M) {
-            cloud = day ? (tc < p->cloud_t11_day ||
-                           (vis > p->cloud_vis_sum && tc < VIIRS_CLOUD_BRIGHT_T11) ||
-                           (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
-                        : (tc < p->cloud_t11_night && t4 < VIIRS_CLOUD_NIGHT_T4);
-        } else {
-            cloud = day ? (vis > p->cloud_vis_sum || tc < p->cloud_t11_day ||
-                           (vis > p->cloud_vis_sum_warm && tc < p->cloud_warm_t11))
-                        : tc < p->cloud_t11_night;
-        }
-        if (cloud)
-            return CL_CLOUD | dflag;
+            return CL_CLOUD | dflag | (band_cloud(p, in, r, c, day, t4, t11) ? 0u : CL_MCLEAR);
+    } else if (band_cloud(p, in, r, c, day, t4, t11)) {
+        return CL_CLOUD | dflag;
     }
     /* Water without a mask: the [S14] daytime rule ρ0.64 > ρ0.86 > ρ1.6 (NaN fails). */
     if (!in->water && day && red > nir && nir > sw1)
@@ -520,27 +548,40 @@ static unsigned classify(const view *v, int r, int c)
     return CL_LAND | dflag;
 }
 
-/* ------------------------------------------- VIIRS BT4s (median of BT4) */
+/* ------------------------------------------- VIIRS BT4S (median of BT4) */
 
+/* [S14] §2.2 / [ATBD] §2.3: BT4S = min(330, BT4M), BT4M = max(325, M + 25), M the
+ * median BT4 of the valid (clear land, not background-fire) pixels of a 501×501
+ * window; BT4S = 330 K when fewer than 10 such pixels. BT4S therefore follows the
+ * median only for M in [300, 305) K: a warm afternoon (M ≥ 305 K) raises the
+ * candidate threshold to 330 K. */
+#define VIIRS_BT4S_OFFSET 25.0f /* M + 25 */
+#define VIIRS_BT4S_MAX 330.0f
+#define VIIRS_BT4S_MIN_VALID 10
 #define MED_TILE 24  /* tile side (pixels) */
 #define MED_REACH 10 /* tiles each side: 21 × 24 = 504 ≈ 501 pixels */
-#define MED_NB 52    /* <325 | 50 bins of 0.1 K over [325, 330) | ≥330 */
+#define MED_NB 52    /* < lo | 50 bins of 0.1 K over [lo, lo + 5) | ≥ lo + 5; lo = 325 − 25 */
 
-static int med_bin(float t4)
+static int med_bin(float t4, float lo)
 {
-    if (t4 < 325.0f)
+    if (t4 < lo)
         return 0;
-    if (t4 >= 330.0f)
+    if (t4 >= lo + 5.0f)
         return MED_NB - 1;
-    int b = 1 + (int)((t4 - 325.0f) * 10.0f);
+    int b = 1 + (int)((t4 - lo) * 10.0f);
     return b > MED_NB - 2 ? MED_NB - 2 : b;
 }
 
-/* Per-tile BT4s = min(330, max(325, median BT4)) over the clear land pixels of the
- * tiles within MED_REACH. Histograms are integers, so the result does not depend on
- * the thread count. */
+/* Per-tile BT4S over the clear land pixels of the tiles within MED_REACH. Only the
+ * 5 K of medians the clamp leaves open are resolved (0.1 K bins). Histograms are
+ * integers, so the result does not depend on the thread count. */
 static int viirs_bt4s(view *v, int nt, float **out)
 {
+#ifndef _OPENMP
+    (void)nt;
+#endif
+    const float tmin = v->p->pot_t4_day, lo = tmin - VIIRS_BT4S_OFFSET;
+    const float tmax = VIIRS_BT4S_MAX > tmin ? VIIRS_BT4S_MAX : tmin;
     int tx = (v->w + MED_TILE - 1) / MED_TILE, ty = (v->h + MED_TILE - 1) / MED_TILE;
     size_t nsat = (size_t)(tx + 1) * (size_t)(ty + 1) * MED_NB;
     int32_t *sat = fg_calloc(nsat, sizeof *sat);
@@ -557,11 +598,9 @@ static int viirs_bt4s(view *v, int nt, float **out)
 #endif
     for (int i = 0; i < ty; i++) {
         for (int r = i * MED_TILE; r < (i + 1) * MED_TILE && r < v->h; r++)
-            for (int c = 0; c < v->w; c++) {
-                unsigned k = v->cls[(size_t)r * v->w + c] & CL_BASE;
-                if (k == CL_LAND || k == CL_BGFIRE)
-                    SATH(i + 1, c / MED_TILE + 1, med_bin(FG_F32_AT(v->in->mir, r, c)))++;
-            }
+            for (int c = 0; c < v->w; c++)
+                if ((v->cls[(size_t)r * v->w + c] & CL_BASE) == CL_LAND)
+                    SATH(i + 1, c / MED_TILE + 1, med_bin(FG_F32_AT(v->in->mir, r, c), lo))++;
     }
     /* 2-D prefix sums over the tile grid, per bin */
     for (int i = 1; i <= ty; i++)
@@ -578,13 +617,15 @@ static int viirs_bt4s(view *v, int nt, float **out)
                 cnt[b] = SATH(i1, j1, b) - SATH(i0, j1, b) - SATH(i1, j0, b) + SATH(i0, j0, b);
                 total += cnt[b];
             }
-            float m = 325.0f;
-            if (total > 0) {
+            float m = tmax;
+            if (total >= VIIRS_BT4S_MIN_VALID) {
                 int64_t want = (total + 1) / 2, run = 0; /* lower median */
                 int b = 0;
                 while (b < MED_NB - 1 && run + cnt[b] < want)
                     run += cnt[b++];
-                m = b == 0 ? 325.0f : b == MED_NB - 1 ? 330.0f : 325.0f + 0.1f * (float)(b - 1) + 0.05f;
+                float med = b == 0 ? lo : b == MED_NB - 1 ? lo + 5.0f : lo + 0.1f * (float)(b - 1) + 0.05f;
+                m = med + VIIRS_BT4S_OFFSET;
+                m = m < tmin ? tmin : m > tmax ? tmax : m;
             }
             bt4s[(size_t)i * tx + j] = m;
         }
@@ -1008,7 +1049,7 @@ int fg_thermal_detect(const fg_thermal_input *in, const fg_thermal_params *p, in
             for (int c = 0; c < w; c++) {
                 unsigned char *k = &v.cls[(size_t)r * w + c];
                 unsigned base = *k & CL_BASE;
-                if (base != CL_LAND && base != CL_BGFIRE)
+                if (base != CL_LAND && base != CL_BGFIRE && !(*k & CL_MCLEAR))
                     continue;
                 int day = (*k & CL_DAY) != 0;
                 float t4 = FG_F32_AT(in->mir, r, c), t11 = FG_F32_AT(in->tir, r, c);
@@ -1060,6 +1101,9 @@ int fg_thermal_detect(const fg_thermal_input *in, const fg_thermal_params *p, in
                     continue;
                 fg_fire_pixel fp;
                 unsigned char m = test_candidate(&v, &sats[t], r, c, &fp);
+                /* a masked candidate that is no fire stays what the mask said */
+                if (m == FG_MASK_LAND && (v.cls[(size_t)r * w + c] & CL_BASE) == CL_CLOUD)
+                    m = FG_MASK_CLOUD;
                 if (mask)
                     mask[(size_t)r * w + c] = m;
                 if (m >= FG_MASK_FIRE_LOW && list_push(l, &fp) != FG_OK)

@@ -176,19 +176,24 @@ static const rule_case k_rules[] = {
     /* background: fewer than 8 valid → no contextual test, absolute still fires */
     {"modis_without_background_only_the_absolute_test_fires", M, 1, 330, 300, 300, 298, 2, 2, 1, 2, 7, 0, 0, 0, FG_TEST_POTENTIAL, FG_TEST_CTX_T4},
     {"modis_without_background_absolute_pixel_is_fire", M, 1, 361, 300, 300, 298, 2, 2, 1, 2, 7, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
-    /* VIIRS day: candidates BT4 > 325 or ΔT > 25; (2) k = 2, (3) +10, (4) k = 3.5 */
+    /* VIIRS day ([S14], [ATBD]): candidates BT4 > BT4S (325 here) AND ΔT > 25;
+     * (2) k = 2, (3) +10, (4) k = 3.5 */
     {"viirs_day_320K_with_dT_20_is_not_a_candidate", V, 1, 320, 300, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
     {"viirs_day_above_325K_is_a_candidate_and_fire", V, 1, 325.1f, 300, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
-    {"viirs_day_dT_above_25K_is_a_candidate_at_320K", V, 1, 320, 294.9f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
-    {"viirs_day_dT_just_below_mean_plus_10_fails", V, 1, 326, 312.1f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
-    {"viirs_day_dT_just_above_mean_plus_10_passes", V, 1, 326, 311.9f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_DT_ABS, 0},
+    {"viirs_day_dT_above_25K_at_320K_is_not_a_candidate", V, 1, 320, 294.9f, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_day_above_325K_with_dT_of_25K_is_not_a_candidate", V, 1, 330, 305, 300, 296, 4, 2, 1, 2, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_day_dT_just_below_mean_plus_10_fails", V, 1, 330, 304.1f, 312, 296, 16, 2, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"viirs_day_dT_just_above_mean_plus_10_passes", V, 1, 330, 303.9f, 312, 296, 16, 2, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_DT_ABS, 0},
     {"viirs_day_T4_just_below_mean_plus_3_5_mad_fails", V, 1, 325.4f, 300, 308, 296, 4, 5, 1, 2, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_T4},
     {"viirs_day_T4_just_above_mean_plus_3_5_mad_passes", V, 1, 325.6f, 300, 308, 296, 4, 5, 1, 2, 30, 0, 0, 1, FG_TEST_CTX_T4, 0},
-    {"viirs_day_dT_just_below_mean_plus_2_mad_fails", V, 1, 330, 314.9f, 300, 296, 4, 2, 1, 5.6f, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_DT_MAD},
-    /* VIIRS night: candidates BT4 > 295 or ΔT > 10; absolute 320 K; (3) +9 */
-    {"viirs_night_296K_is_a_candidate_and_fire", V, 0, 296, 288, 280, 282, -2, 1, 1, 1, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
-    {"viirs_night_below_295K_with_dT_8_is_not_a_candidate", V, 0, 294.9f, 286.9f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
-    {"viirs_night_dT_just_below_mean_plus_9_fails", V, 0, 296, 289.1f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"viirs_day_dT_just_below_mean_plus_2_mad_fails", V, 1, 330, 303.9f, 300, 296, 4, 2, 1, 11.1f, 30, 0, 0, 0, FG_TEST_CTX_DT_ABS, FG_TEST_CTX_DT_MAD},
+    {"viirs_day_dT_just_above_mean_plus_2_mad_passes", V, 1, 330, 303.7f, 300, 296, 4, 2, 1, 11.1f, 30, 0, 0, 1, FG_TEST_CTX_DT_MAD, 0},
+    /* VIIRS night: candidates BT4 > 295 AND ΔT > 10; absolute 320 K; (3) +9 */
+    {"viirs_night_296K_with_dT_above_10K_is_a_candidate_and_fire", V, 0, 296, 285.9f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 1, FG_TEST_POTENTIAL, 0},
+    {"viirs_night_296K_with_dT_of_8K_is_not_a_candidate", V, 0, 296, 288, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_night_below_295K_with_dT_20_is_not_a_candidate", V, 0, 294.9f, 274.9f, 280, 282, -2, 1, 1, 1, 30, 0, 0, 0, 0, FG_TEST_POTENTIAL},
+    {"viirs_night_dT_just_below_mean_plus_9_fails", V, 0, 296, 285.1f, 280, 278, 2, 1, 1, 1, 30, 0, 0, 0, FG_TEST_CTX_DT_MAD, FG_TEST_CTX_DT_ABS},
+    {"viirs_night_dT_just_above_mean_plus_9_passes", V, 0, 296, 284.9f, 280, 278, 2, 1, 1, 1, 30, 0, 0, 1, FG_TEST_CTX_DT_ABS, 0},
     {"viirs_night_above_320K_is_fire_without_context", V, 0, 320.1f, 300, 318, 288, 2, 5, 1, 2, 3, 0, 0, 1, FG_TEST_ABSOLUTE, 0},
     {"viirs_night_below_320K_is_not_absolute_fire", V, 0, 319.9f, 300, 318, 288, 2, 5, 1, 2, 30, 0, 0, 0, 0, FG_TEST_ABSOLUTE},
     {"viirs_saturated_I4_is_fire_without_background", V, 1, 367, 330, 300, 296, 4, 2, 1, 2, 0, 0, 0, 1, FG_TEST_SATURATED, 0},
@@ -770,6 +775,121 @@ static void saturated_viirs_pixel_is_fire(void **state)
     scene_free(s);
 }
 
+/* A supplied cloud mask (NASA's MVCM flags hot industrial pixels as cloud) must not
+ * veto a pixel whose own bands look clear and that passes the candidate screen. */
+static void masked_hot_pixel_that_looks_clear_is_still_detected(void **state)
+{
+    (void)state;
+    const fg_sensor_profile profs[] = {FG_PROFILE_VIIRS_375M, FG_PROFILE_MODIS_1KM};
+    for (int k = 0; k < 2; k++) {
+        scene *s = scene_new(61, 61);
+        fill_checker(s, 300.0f, 292.0f, 1.0f, 0.5f);
+        s->use_cloud = 1;
+        for (int r = 29; r <= 31; r++)
+            for (int c = 29; c <= 31; c++)
+                s->cloud[(size_t)r * 61 + c] = 1; /* the mask covers the fire and its neighbours */
+        set_px(s, 30, 30, 345.0f, 300.0f);
+        /* a masked pixel whose own BT5 says cloud (< 265 K) stays cloud, however hot its T4 */
+        s->cloud[(size_t)10 * 61 + 10] = 1;
+        set_px(s, 10, 10, 340.0f, 260.0f);
+        unsigned char mask[61 * 61];
+        fg_fire_pixel *v = NULL;
+        size_t n = 0;
+        assert_int_equal(run(s, 1, profs[k], 1, &v, &n, mask), FG_OK);
+        const fg_fire_pixel *fp = find(v, n, 30, 30);
+        assert_non_null(fp);
+        assert_int_equal(fp->adj_cloud, 8); /* its masked neighbours still count as cloud */
+        assert_true(fabsf(fp->mean_t4 - 300.0f) < 0.5f);
+        assert_true(mask[30 * 61 + 30] >= FG_MASK_FIRE_LOW);
+        assert_int_equal(mask[30 * 61 + 31], FG_MASK_CLOUD);
+        assert_null(find(v, n, 10, 10));
+        assert_int_equal(mask[10 * 61 + 10], FG_MASK_CLOUD);
+        fg_free(v);
+        /* the same pixel without the mask: the same decision */
+        s->use_cloud = 0;
+        assert_int_equal(run(s, 1, profs[k], 1, &v, &n, mask), FG_OK);
+        fp = find(v, n, 30, 30);
+        assert_non_null(fp);
+        assert_int_equal(fp->adj_cloud, 0);
+        fg_free(v);
+        scene_free(s);
+    }
+}
+
+/* Masked pixels are never background, even when their bands look clear and warm. */
+static void masked_ordinary_pixels_are_not_background(void **state)
+{
+    (void)state;
+    scene *s = scene_new(41, 41);
+    fill_checker(s, 300.0f, 292.0f, 1.0f, 0.5f);
+    s->use_cloud = 1;
+    for (int r = 15; r <= 25; r++)
+        for (int c = 15; c <= 19; c++) {
+            s->cloud[(size_t)r * 41 + c] = 1;
+            set_px(s, r, c, 320.0f, 305.0f); /* band-clear, ΔT 15 K: no candidate */
+        }
+    set_px(s, 20, 20, 360.0f, 303.0f);
+    unsigned char mask[41 * 41];
+    fg_fire_pixel *v = NULL;
+    size_t n = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_VIIRS_375M, 1, &v, &n, mask), FG_OK);
+    const fg_fire_pixel *fp = find(v, n, 20, 20);
+    assert_non_null(fp);
+    assert_int_equal(fp->window, 11);
+    assert_int_equal(fp->n_valid, 121 - 55 - 1); /* the 11×11 window less 55 masked, less the centre */
+    assert_true(fabsf(fp->mean_t4 - 300.0f) < 0.1f);
+    assert_true(fabsf(fp->mean_t11 - 292.0f) < 0.1f);
+    assert_int_equal(mask[20 * 41 + 17], FG_MASK_CLOUD);
+    fg_free(v);
+    /* without the mask those warm pixels are background and lift the mean */
+    s->use_cloud = 0;
+    assert_int_equal(run(s, 1, FG_PROFILE_VIIRS_375M, 1, &v, &n, mask), FG_OK);
+    fp = find(v, n, 20, 20);
+    assert_non_null(fp);
+    assert_int_equal(fp->n_valid, 120);
+    assert_true(fp->mean_t4 > 308.0f);
+    assert_int_equal(mask[20 * 41 + 17], FG_MASK_LAND);
+    fg_free(v);
+    scene_free(s);
+}
+
+/* [S14] / [ATBD]: BT4S = min(330, max(325, M + 25)), M the median BT4 of the clear
+ * land pixels (330 K when fewer than 10); a daytime candidate needs BT4 > BT4S. */
+static void viirs_day_candidate_threshold_is_median_plus_25K_clamped(void **state)
+{
+    (void)state;
+    const struct {
+        int side;          /* square scene; 3 leaves 8 clear pixels: fewer than 10 */
+        float median, t4;  /* uniform field T4 (T11 = T4 − 8) and the test pixel's T4 */
+        int fire;
+    } cases[] = {
+        {80, 295.0f, 325.5f, 1}, {80, 295.0f, 324.9f, 0},  /* M + 25 = 320 → 325 */
+        {80, 302.5f, 327.8f, 1}, {80, 302.5f, 327.3f, 0},  /* M + 25 ≈ 327.55 */
+        {80, 310.0f, 330.2f, 1}, {80, 310.0f, 329.8f, 0},  /* M + 25 = 335 → 330 */
+        {3, 295.0f, 330.2f, 1},  {3, 295.0f, 328.0f, 0},   /* < 10 valid → 330 */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int w = cases[k].side, mid = w / 2;
+        scene *s = scene_new(w, w);
+        fill_checker(s, cases[k].median, cases[k].median - 8.0f, 0.0f, 0.0f);
+        set_px(s, mid, mid, cases[k].t4, cases[k].median - 8.0f); /* ΔT > 25 in every case */
+        unsigned char *mask = malloc((size_t)w * w);
+        assert_non_null(mask);
+        fg_fire_pixel *v = NULL;
+        size_t n = 0;
+        assert_int_equal(run(s, 1, FG_PROFILE_VIIRS_375M, 1, &v, &n, mask), FG_OK);
+        int got = find(v, n, mid, mid) != NULL;
+        if (got != cases[k].fire)
+            fail_msg("case %zu (median %.1f K, T4 %.1f K, %dx%d): fire %d, want %d", k,
+                     cases[k].median, cases[k].t4, w, w, got, cases[k].fire);
+        if (!got)
+            assert_int_equal(mask[(size_t)mid * w + mid], FG_MASK_LAND);
+        fg_free(v);
+        free(mask);
+        scene_free(s);
+    }
+}
+
 static void bad_sizes_and_profiles_are_rejected(void **state)
 {
     (void)state;
@@ -810,6 +930,9 @@ int main(void)
         cmocka_unit_test(desert_boundary_rejects_uniform_background_fires),
         cmocka_unit_test(pixel_area_and_frp_grow_off_nadir),
         cmocka_unit_test(saturated_viirs_pixel_is_fire),
+        cmocka_unit_test(masked_hot_pixel_that_looks_clear_is_still_detected),
+        cmocka_unit_test(masked_ordinary_pixels_are_not_background),
+        cmocka_unit_test(viirs_day_candidate_threshold_is_median_plus_25K_clamped),
         cmocka_unit_test(bad_sizes_and_profiles_are_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
