@@ -84,9 +84,15 @@ int fg_mkdir_p(const char *path, fg_ctx *ctx)
     VSIStatBufL st;
     if (!path || !*path)
         return fg_ctx_set(ctx, FG_EINVAL, "no folder name");
-    if (VSIStatL(path, &st) != 0 && VSIMkdirRecursive(path, 0777) != 0)
+    /* VSIMkdirRecursive stops at a relative path's empty parent ("out" → ""), so a
+     * relative path is anchored at ".". */
+    char anchored[4096];
+    if (snprintf(anchored, sizeof anchored, "%s%s", path[0] == '/' ? "" : "./", path) >=
+        (int)sizeof anchored)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
+    if (VSIStatL(anchored, &st) != 0 && VSIMkdirRecursive(anchored, 0777) != 0)
         return fg_ctx_set(ctx, FG_EIO, "%s: cannot create folder: %s", path, strerror(errno));
-    if (VSIStatL(path, &st) != 0 || !VSI_ISDIR(st.st_mode))
+    if (VSIStatL(anchored, &st) != 0 || !VSI_ISDIR(st.st_mode))
         return fg_ctx_set(ctx, FG_EIO, "%s: not a folder", path);
     return FG_OK;
 }

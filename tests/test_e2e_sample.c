@@ -354,6 +354,17 @@ static void a_failed_run_leaves_earlier_lists_whole(void **state)
     assert_int_equal(sh("'%s' run --bogus 2>/dev/null", FG_BINARY), FG_EXIT_USAGE);
 }
 
+static void a_bare_run_makes_and_runs_the_sample_county_in_the_current_folder(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("mkdir -p '%s/bare' && cd '%s/bare' && '%s' run -q", TMP, TMP, FG_BINARY), 0);
+    struct stat st;
+    assert_int_equal(stat(TMP "/bare/firegrid-sample/truth.csv", &st), 0);
+    assert_int_equal(stat(TMP "/bare/firegrid-out/run.log", &st), 0);
+    /* The same seed and inputs as the configured run: the same county list. */
+    assert_true(same_file(TMP "/out1/county_alerts.csv", TMP "/bare/firegrid-out/county_alerts.csv"));
+}
+
 static void help_and_version_answer(void **state)
 {
     (void)state;
@@ -372,6 +383,7 @@ int main(void)
         cmocka_unit_test(a_second_run_gives_byte_identical_lists),
         cmocka_unit_test(bad_inputs_are_named_skipped_and_the_rest_still_alerted),
         cmocka_unit_test(a_failed_run_leaves_earlier_lists_whole),
+        cmocka_unit_test(a_bare_run_makes_and_runs_the_sample_county_in_the_current_folder),
         cmocka_unit_test(help_and_version_answer),
     };
     return cmocka_run_group_tests(tests, setup_sample, NULL);

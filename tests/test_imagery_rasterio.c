@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <turbojpeg.h>
+#include <unistd.h>
 
 #include "imagery/imagery.h"
 
@@ -152,6 +153,28 @@ static void jpeg_write_produces_a_decodable_image(void **state)
     fg_raster_release(&rgb);
 }
 
+static void mkdir_p_makes_relative_and_nested_folders(void **state)
+{
+    (void)state;
+    fg_ctx c = {0};
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(TMP), 0);
+    assert_int_equal(fg_mkdir_p("rel_out", &c), FG_OK);
+    assert_int_equal(fg_mkdir_p("rel_out", &c), FG_OK); /* again: already there */
+    assert_int_equal(fg_mkdir_p("rel2/a/b", &c), FG_OK);
+    struct stat st;
+    assert_int_equal(stat("rel2/a/b", &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    FILE *f = fopen("plainfile", "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(fg_mkdir_p("plainfile", &c), FG_EIO);
+    assert_non_null(strstr(c.msg, "plainfile"));
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(fg_mkdir_p(TMP "/abs/x", &c), FG_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +182,7 @@ int main(void)
         cmocka_unit_test(time_parse_table),
         cmocka_unit_test(geotiff_round_trip_keeps_values_names_and_metadata),
         cmocka_unit_test(jpeg_write_produces_a_decodable_image),
+        cmocka_unit_test(mkdir_p_makes_relative_and_nested_folders),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
