@@ -91,6 +91,29 @@ int fg_raster_alloc(fg_raster *r, int width, int height, int channels, fg_pixel_
 void fg_raster_release(fg_raster *r);
 #define FG_F32_AT(r, row, col) (((const float *)(r)->data)[(size_t)(row) * (r)->stride + (size_t)(col)])
 
+/* ------------------------------------------------- deterministic randomness */
+
+/* splitmix64 (Steele, Lea & Flood 2014, OOPSLA): a tiny generator with a full 2⁶⁴
+ * period whose output does not depend on the platform's rand(). Used by the
+ * synthesisers, evaluations and benchmarks so that a seed gives the same bytes. */
+typedef struct fg_rng {
+    uint64_t s;
+} fg_rng;
+
+/* The splitmix64 output function (a 64-bit mixing hash). */
+uint64_t fg_mix64(uint64_t z);
+uint64_t fg_rng_next(fg_rng *r);
+/* Uniform in [0, 1) with 53 random bits; in [a, b). */
+double fg_rng_unit(fg_rng *r);
+double fg_rng_range(fg_rng *r, double a, double b);
+/* Standard normal deviate (Box–Muller, one of the pair). */
+double fg_rng_gauss(fg_rng *r);
+/* Hash of integer lattice coordinates (i, j) to [0, 1), deterministic in salt. */
+double fg_hash01(uint64_t salt, int64_t i, int64_t j);
+/* Smooth value noise in [0, 1): hashed values on the integer lattice, bilinear with a
+ * smoothstep fade between them. Deterministic in (salt, x, y). */
+double fg_value_noise(uint64_t salt, double x, double y);
+
 /* ---------------------------------------------------------------- planck */
 
 /* Planck spectral radiance B(λ, T) in W m⁻² sr⁻¹ µm⁻¹ for wavelength in µm and T in K

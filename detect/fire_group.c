@@ -7,31 +7,11 @@
  * monotonically, so grouping costs O(n α(n)) with no raster.
  */
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static size_t uf_find(size_t *parent, size_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-/* Joins two sets; the smaller index becomes the root, so a root is always the first
- * pixel (in (row, col) order) of its fire. */
-static void uf_union(size_t *parent, size_t a, size_t b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a < b)
-        parent[b] = a;
-    else if (b < a)
-        parent[a] = b;
-}
 
 int fg_fire_group(fg_fire_pixel *px, size_t n, fg_fire **fires, size_t *nfires, fg_ctx *ctx)
 {
@@ -71,18 +51,18 @@ int fg_fire_group(fg_fire_pixel *px, size_t n, fg_fire **fires, size_t *nfires, 
             row_start = i;
         }
         if (i > row_start && px[i - 1].col == px[i].col - 1)
-            uf_union(parent, i - 1, i);
+            fg_uf_union(parent, i - 1, i);
         /* skip previous-row pixels left of col − 1; they cannot touch later pixels */
         while (prev_start < prev_end && px[prev_start].col < px[i].col - 1)
             prev_start++;
         for (size_t k = prev_start; k < prev_end && px[k].col <= px[i].col + 1; k++)
-            uf_union(parent, k, i);
+            fg_uf_union(parent, k, i);
     }
 
     /* Number the fires in order of their first pixel: roots are first pixels. */
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
-        if (uf_find(parent, i) == i)
+        if (fg_uf_find(parent, i) == i)
             fid[i] = nf++;
     /* Per-fire accumulators; sums run in pixel order, so the bytes never change. */
     typedef struct acc {
@@ -99,7 +79,7 @@ int fg_fire_group(fg_fire_pixel *px, size_t n, fg_fire **fires, size_t *nfires, 
         return fg_ctx_set(ctx, FG_ENOMEM, "fire_group: out of memory for %zu fires", nf);
     }
     for (size_t i = 0; i < n; i++) {
-        size_t k = fid[uf_find(parent, i)];
+        size_t k = fid[fg_uf_find(parent, i)];
         fg_fire *g = &f[k];
         if (g->npix == 0) {
             g->id = (int)k + 1;

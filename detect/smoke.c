@@ -34,6 +34,7 @@
  * so results are identical at any thread count.
  */
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ struct fg_smoke {
     /* per block */
     float *bdiff, *bgrey, *bluma, *ratio;
     unsigned char *flag;  /* changed and grey */
-    int *parent;          /* union-find */
+    size_t *parent;       /* union-find */
     int *lab, *plab;      /* region label (0 = none), current / previous frame */
     unsigned char *held;  /* block belongs to a counted region: slow update */
     /* per region, previous frame (index = label − 1) */
@@ -148,7 +149,7 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
     s->bluma = fg_malloc(nb * sizeof(float));
     s->ratio = fg_malloc(nb * sizeof(float));
     s->flag = fg_calloc(nb, 1);
-    s->parent = fg_malloc(nb * sizeof(int));
+    s->parent = fg_malloc(nb * sizeof *s->parent);
     s->lab = fg_calloc(nb, sizeof(int));
     s->plab = fg_calloc(nb, sizeof(int));
     s->held = fg_calloc(nb, 1);
@@ -173,25 +174,6 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int uf_find(int *parent, int i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-static void uf_union(int *parent, int a, int b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    /* the smaller index is the root: labels then follow raster order */
-    if (a < b)
-        parent[b] = a;
-    else if (b < a)
-        parent[a] = b;
-}
 
 /* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights). */
 static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
@@ -329,14 +311,14 @@ static int label_regions(fg_smoke *s)
 {
     int bw = s->bw, nb = s->bw * s->bh;
     for (int i = 0; i < nb; i++)
-        s->parent[i] = i;
+        s->parent[i] = (size_t)i;
     for (int i = 0; i < nb; i++) {
         if (!s->flag[i])
             continue;
         if (i % bw > 0 && s->flag[i - 1])
-            uf_union(s->parent, i, i - 1);
+            fg_uf_union(s->parent, (size_t)i, (size_t)(i - 1));
         if (i >= bw && s->flag[i - bw])
-            uf_union(s->parent, i, i - bw);
+            fg_uf_union(s->parent, (size_t)i, (size_t)(i - bw));
     }
     int n = 0;
     for (int i = 0; i < nb; i++) {
@@ -344,7 +326,7 @@ static int label_regions(fg_smoke *s)
             s->lab[i] = 0;
             continue;
         }
-        int root = uf_find(s->parent, i);
+        int root = (int)fg_uf_find(s->parent, (size_t)i);
         if (root == i)
             s->lab[i] = ++n;
         else

@@ -49,55 +49,11 @@
 
 /* ------------------------------------------------------------ randomness */
 
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* splitmix64 (Steele, Lea & Flood 2014) */
-static uint64_t rng_next(rng *r)
-{
-    r->s += 0x9e3779b97f4a7c15ULL;
-    return mix64(r->s);
-}
-
-static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
-
-static double rng_range(rng *r, double a, double b) { return a + (b - a) * rng_unit(r); }
-
-/* Hash of integer lattice coordinates to [0, 1). */
-static double hash01(uint64_t salt, int64_t i, int64_t j)
-{
-    uint64_t h = mix64(salt ^ mix64((uint64_t)i * 0x9e3779b97f4a7c15ULL ^
-                                    mix64((uint64_t)j + 0x632be59bd9b4e019ULL)));
-    return (double)(h >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Smooth value noise in [0, 1): bilinear between lattice hashes with a
- * smoothstep fade. */
-static double vnoise(uint64_t salt, double x, double y)
-{
-    double fx = floor(x), fy = floor(y);
-    int64_t ix = (int64_t)fx, iy = (int64_t)fy;
-    double tx = x - fx, ty = y - fy;
-    tx = tx * tx * (3 - 2 * tx);
-    ty = ty * ty * (3 - 2 * ty);
-    double a = hash01(salt, ix, iy), b = hash01(salt, ix + 1, iy);
-    double c = hash01(salt, ix, iy + 1), d = hash01(salt, ix + 1, iy + 1);
-    return (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
-}
-
 /* three octaves */
 static double fbm(uint64_t salt, double x, double y)
 {
-    return (0.5 * vnoise(salt, x, y) + 0.3 * vnoise(salt + 1, 2.03 * x, 2.03 * y) +
-            0.2 * vnoise(salt + 2, 4.1 * x, 4.1 * y));
+    return (0.5 * fg_value_noise(salt, x, y) + 0.3 * fg_value_noise(salt + 1, 2.03 * x, 2.03 * y) +
+            0.2 * fg_value_noise(salt + 2, 4.1 * x, 4.1 * y));
 }
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
@@ -136,7 +92,7 @@ static double hill_elev(const struct scene *sc, double b)
 {
     return 0.3 + 0.35 * (1 + sin(9 * b * DEG + sc->hill_phase[0])) +
            0.2 * (1 + sin(23 * b * DEG + sc->hill_phase[1])) +
-           0.08 * (vnoise(sc->salt + 40, b * 0.8, 0.5) - 0.5);
+           0.08 * (fg_value_noise(sc->salt + 40, b * 0.8, 0.5) - 0.5);
 }
 
 /* Field parcel colours of an autumn harvest: stubble, bare soil, ploughed
@@ -170,7 +126,7 @@ static void render_static(struct scene *sc)
             } else if (yc < yh) {
                 /* far hills: aerial perspective makes them blue-grey */
                 double t = clamp01((yc - sc->hill_row[x]) / fmax(1.0, yh - sc->hill_row[x]));
-                double n = vnoise(sc->salt + 41, x / 9.0, y / 5.0) - 0.5;
+                double n = fg_value_noise(sc->salt + 41, x / 9.0, y / 5.0) - 0.5;
                 double h0[3] = {150, 158, 166}, h1[3] = {128, 134, 130};
                 for (int k = 0; k < 3; k++)
                     rgb[k] = lerp(h0[k], h1[k], t) + 10 * n;
@@ -181,14 +137,14 @@ static void render_static(struct scene *sc)
                 double e = r * sin(b), nn = r * cos(b);
                 double u = e * ca + nn * sa, v = -e * sa + nn * ca;
                 int64_t iu = (int64_t)floor(u / 45.0), iv = (int64_t)floor(v / 320.0);
-                int type = (int)(hash01(sc->salt + 50, iu, iv) * 5);
+                int type = (int)(fg_hash01(sc->salt + 50, iu, iv) * 5);
                 /* ground metres covered by one row: detail fades beyond a parcel */
                 double foot = r * r / (cam->height_m * sc->f);
                 double keep = clamp01(1.3 - foot / 60.0);
                 /* harvest rows inside a parcel, 3 m apart, and soil texture */
                 double rows = 0.5 + 0.5 * sin(2 * M_PI * u / 3.0);
                 double tex = fbm(sc->salt + 51, u / 7.0, v / 7.0) - 0.5;
-                double fine = hash01(sc->salt + 52, x, y) - 0.5;
+                double fine = fg_hash01(sc->salt + 52, x, y) - 0.5;
                 double rowk = clamp01(1.0 - foot / 4.0);
                 double hz = 1 - exp(-r / 9000.0);
                 for (int k = 0; k < 3; k++) {
@@ -283,10 +239,10 @@ static void finish_frame(const struct scene *sc, const float *img, unsigned char
                          int minute)
 {
     double gain = 1 + 0.03 * sin(2 * M_PI * minute / 17.0 + sc->illum_phase) +
-                  0.01 * (hash01(sc->salt + 80, minute, 0) - 0.5);
-    uint64_t fsalt = mix64(sc->salt + 81 + (uint64_t)minute);
+                  0.01 * (fg_hash01(sc->salt + 80, minute, 0) - 0.5);
+    uint64_t fsalt = fg_mix64(sc->salt + 81 + (uint64_t)minute);
     for (size_t i = 0; i < (size_t)CAM_W * CAM_H; i++) {
-        uint64_t hsh = mix64(fsalt ^ (i * 0x9e3779b97f4a7c15ULL));
+        uint64_t hsh = fg_mix64(fsalt ^ (i * 0x9e3779b97f4a7c15ULL));
         for (int k = 0; k < 3; k++) {
             double u1 = (double)((hsh >> (k * 20)) & 0x3ff) / 1024.0;
             double u2 = (double)((hsh >> (k * 20 + 10)) & 0x3ff) / 1024.0;
@@ -317,11 +273,11 @@ static int inside(const fg_synth_opts *o, double lat, double lon)
 
 static int setup_scene(struct scene *sc, const fg_synth_opts *o, size_t *site_idx)
 {
-    rng r = {mix64((uint64_t)o->seed ^ 0xca3e7a5eedULL)};
+    fg_rng r = {fg_mix64((uint64_t)o->seed ^ 0xca3e7a5eedULL)};
     size_t first = o->nsites > FIRST_SITE ? FIRST_SITE : 0;
     if (o->nsites > 2 * FIRST_SITE)
         first = o->nsites / 2;
-    size_t idx = first + (size_t)(rng_unit(&r) * (double)(o->nsites - first));
+    size_t idx = first + (size_t)(fg_rng_unit(&r) * (double)(o->nsites - first));
     if (idx >= o->nsites)
         idx = o->nsites - 1;
     *site_idx = idx;
@@ -330,9 +286,9 @@ static int setup_scene(struct scene *sc, const fg_synth_opts *o, size_t *site_id
     sc->plume_lon = site->lon;
 
     /* a ridge 1.5–2.5 km away, inside the county when the extent allows */
-    double dist = rng_range(&r, 1500, 2500), clat = 0, clon = 0;
+    double dist = fg_rng_range(&r, 1500, 2500), clat = 0, clon = 0;
     for (int tries = 0; tries < 24; tries++) {
-        double back = rng_range(&r, 0, 360);
+        double back = fg_rng_range(&r, 0, 360);
         fg_geo_destination(site->lat, site->lon, back, dist, &clat, &clon);
         if (inside(o, clat, clon))
             break;
@@ -342,13 +298,13 @@ static int setup_scene(struct scene *sc, const fg_synth_opts *o, size_t *site_id
     snprintf(cam->id, sizeof cam->id, "CAM-01");
     cam->lat = as_written("%.7f", clat);
     cam->lon = as_written("%.7f", clon);
-    cam->height_m = as_written("%.1f", rng_range(&r, 80, 100));
-    cam->tilt_deg = as_written("%.2f", rng_range(&r, 2.0, 3.0));
+    cam->height_m = as_written("%.1f", fg_rng_range(&r, 80, 100));
+    cam->tilt_deg = as_written("%.2f", fg_rng_range(&r, 2.0, 3.0));
     cam->hfov_deg = 60;
     cam->width = CAM_W;
     cam->height = CAM_H;
     /* aim near the field, a few degrees off so the plume is not dead centre */
-    double off = rng_range(&r, 4, 8) * (rng_unit(&r) < 0.5 ? -1 : 1);
+    double off = fg_rng_range(&r, 4, 8) * (fg_rng_unit(&r) < 0.5 ? -1 : 1);
     double head = fg_geo_bearing(cam->lat, cam->lon, site->lat, site->lon) + off;
     head = fmod(head + 360.0, 360.0);
     cam->heading_deg = as_written("%.2f", head);
@@ -358,22 +314,22 @@ static int setup_scene(struct scene *sc, const fg_synth_opts *o, size_t *site_id
     sc->plume_r = fg_geo_distance(cam->lat, cam->lon, site->lat, site->lon);
     sc->plume_b = fg_geo_bearing(cam->lat, cam->lon, site->lat, site->lon);
 
-    sc->bend = rng_range(&r, 0.5, 0.9) * (rng_unit(&r) < 0.5 ? -1 : 1);
-    sc->hill_phase[0] = rng_range(&r, 0, 2 * M_PI);
-    sc->hill_phase[1] = rng_range(&r, 0, 2 * M_PI);
-    sc->parcel_angle = rng_range(&r, 0, M_PI);
-    sc->illum_phase = rng_range(&r, 0, 2 * M_PI);
-    sc->salt = rng_next(&r);
+    sc->bend = fg_rng_range(&r, 0.5, 0.9) * (fg_rng_unit(&r) < 0.5 ? -1 : 1);
+    sc->hill_phase[0] = fg_rng_range(&r, 0, 2 * M_PI);
+    sc->hill_phase[1] = fg_rng_range(&r, 0, 2 * M_PI);
+    sc->parcel_angle = fg_rng_range(&r, 0, M_PI);
+    sc->illum_phase = fg_rng_range(&r, 0, 2 * M_PI);
+    sc->salt = fg_rng_next(&r);
     /* clouds: bottoms at least 2.2° above the horizon, above the hill line
      * (≤ 1.4°); all drift the same way with the wind aloft */
-    double drift = rng_range(&r, 0.3, 0.6) * (rng_unit(&r) < 0.5 ? -1 : 1);
+    double drift = fg_rng_range(&r, 0.3, 0.6) * (fg_rng_unit(&r) < 0.5 ? -1 : 1);
     for (int i = 0; i < NCLOUDS; i++) {
         struct cloud *c = &sc->cl[i];
-        c->hw = rng_range(&r, 4, 8);
-        c->hh = rng_range(&r, 1.0, 1.8);
-        c->elev = c->hh + rng_range(&r, 2.2, 6.0);
-        c->bearing = cam->heading_deg + rng_range(&r, -28, 28);
-        c->drift = drift * rng_range(&r, 0.8, 1.2);
+        c->hw = fg_rng_range(&r, 4, 8);
+        c->hh = fg_rng_range(&r, 1.0, 1.8);
+        c->elev = c->hh + fg_rng_range(&r, 2.2, 6.0);
+        c->bearing = cam->heading_deg + fg_rng_range(&r, -28, 28);
+        c->drift = drift * fg_rng_range(&r, 0.8, 1.2);
     }
     return FG_OK;
 }

@@ -41,35 +41,6 @@
 
 static const double k_pi = 3.14159265358979323846;
 
-/* ------------------------------------------------------------ random */
-
-/* splitmix64 (Steele, Lea & Flood 2014): a tiny generator with a full 2⁶⁴
- * period whose output does not depend on the platform's rand(). */
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static uint64_t rng_next(rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1) with 53 random bits. */
-static double rng_unit(rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
-
-static double rng_range(rng *r, double a, double b) { return a + (b - a) * rng_unit(r); }
-
-/* Standard normal deviate by the Box–Muller transform (one of the pair). */
-static double rng_gauss(rng *r)
-{
-    double u1 = 1.0 - rng_unit(r); /* (0, 1] so the log is finite */
-    double u2 = rng_unit(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * k_pi * u2);
-}
-
 /* ------------------------------------------------- temperature fields */
 
 /* A smooth field: base + a few plane waves + a linear gradient, in metres
@@ -84,21 +55,21 @@ typedef struct smooth_field {
     wave w[4];
 } smooth_field;
 
-static void field_init(smooth_field *f, rng *r, double base, int nw, double amp_min,
+static void field_init(smooth_field *f, fg_rng *r, double base, int nw, double amp_min,
                        double amp_max, double grad_k_per_km)
 {
     memset(f, 0, sizeof *f);
     f->base = base;
     f->nw = nw;
     for (int i = 0; i < nw; i++) {
-        double lambda = rng_range(r, 15000.0, 60000.0); /* wavelength, m */
-        double dir = rng_range(r, 0.0, 2.0 * k_pi);
+        double lambda = fg_rng_range(r, 15000.0, 60000.0); /* wavelength, m */
+        double dir = fg_rng_range(r, 0.0, 2.0 * k_pi);
         f->w[i].kx = 2.0 * k_pi / lambda * cos(dir);
         f->w[i].ky = 2.0 * k_pi / lambda * sin(dir);
-        f->w[i].phase = rng_range(r, 0.0, 2.0 * k_pi);
-        f->w[i].amp = rng_range(r, amp_min, amp_max);
+        f->w[i].phase = fg_rng_range(r, 0.0, 2.0 * k_pi);
+        f->w[i].amp = fg_rng_range(r, amp_min, amp_max);
     }
-    double gdir = rng_range(r, 0.0, 2.0 * k_pi);
+    double gdir = fg_rng_range(r, 0.0, 2.0 * k_pi);
     f->gx = grad_k_per_km / 1000.0 * cos(gdir);
     f->gy = grad_k_per_km / 1000.0 * sin(gdir);
 }
@@ -154,7 +125,7 @@ typedef struct object {
 typedef struct synth {
     const fg_synth_opts *o;
     OGRCoordinateTransformationH to_utm;
-    rng r;
+    fg_rng r;
     int *order;     /* shuffled site indices */
     int *used;      /* per site: already planted in an earlier scene */
     fg_ctx *ctx;
@@ -225,8 +196,8 @@ static int place_blob(synth *s, object *objs, int n, int kind, double radius_m)
 {
     const fg_synth_opts *o = s->o;
     for (int attempt = 0; attempt < 5000; attempt++) {
-        double lat = rng_range(&s->r, o->south, o->north);
-        double lon = rng_range(&s->r, o->west, o->east);
+        double lat = fg_rng_range(&s->r, o->south, o->north);
+        double lon = fg_rng_range(&s->r, o->west, o->east);
         if (!inside_county(o, lat, lon, radius_m + 1000.0) ||
             !far_from_all(objs, n, lat, lon, radius_m))
             continue;
@@ -342,7 +313,7 @@ static void render(synth *s, const scene_spec *sp, const grid *g, object *objs, 
             double bx = b->x - cx, by = b->y - cy;
             double bgoff = field_at(&offf, bx, by);
             double side = b->shape[0];
-            b->shape[1] = rng_range(&s->r, 320.0, 325.0);
+            b->shape[1] = fg_rng_range(&s->r, 320.0, 325.0);
             b->shape[2] = b->shape[1] - bgoff - 4.5;
             for (int r = 0; r < g->h; r++)
                 for (int c = 0; c < g->w; c++) {
@@ -396,8 +367,8 @@ static void render(synth *s, const scene_spec *sp, const grid *g, object *objs, 
         for (int c = 0; c < g->w; c++) {
             float *p4 = (float *)mir->data + (size_t)r * mir->stride + c;
             float *p11 = (float *)tir->data + (size_t)r * tir->stride + c;
-            *p4 = (float)(*p4 + NOISE_K * rng_gauss(&s->r));
-            *p11 = (float)(*p11 + NOISE_K * rng_gauss(&s->r));
+            *p4 = (float)(*p4 + NOISE_K * fg_rng_gauss(&s->r));
+            *p11 = (float)(*p11 + NOISE_K * fg_rng_gauss(&s->r));
             if (sp->mir_saturation_k > 0.0 && *p4 > sp->mir_saturation_k)
                 *p4 = (float)sp->mir_saturation_k;
         }
@@ -445,20 +416,20 @@ static int make_scene(synth *s, const char *scenes_dir, const scene_spec *sp, co
 
     int nf = pick_fire_sites(s, objs, n, sp->nfires);
     for (int i = n; i < n + nf; i++) {
-        objs[i].area_m2 = rng_range(&s->r, sp->area_min, sp->area_max);
-        objs[i].temp_k = rng_range(&s->r, 800.0, 1100.0);
+        objs[i].area_m2 = fg_rng_range(&s->r, sp->area_min, sp->area_max);
+        objs[i].temp_k = fg_rng_range(&s->r, 800.0, 1100.0);
     }
     n += nf;
 
-    int rc = place_blob(s, objs, n, OBJ_CLOUD, rng_range(&s->r, 2000.0, 3000.0) * 1.25);
+    int rc = place_blob(s, objs, n, OBJ_CLOUD, fg_rng_range(&s->r, 2000.0, 3000.0) * 1.25);
     if (rc != FG_OK)
         return rc;
-    objs[n].temp_k = rng_range(&s->r, 240.0, 260.0);
-    objs[n].shape[0] = rng_range(&s->r, 0.0, 2.0 * k_pi);
-    objs[n].shape[1] = rng_range(&s->r, 0.0, 2.0 * k_pi);
+    objs[n].temp_k = fg_rng_range(&s->r, 240.0, 260.0);
+    objs[n].shape[0] = fg_rng_range(&s->r, 0.0, 2.0 * k_pi);
+    objs[n].shape[1] = fg_rng_range(&s->r, 0.0, 2.0 * k_pi);
     n++;
     if (sp->day) {
-        double side = rng_range(&s->r, 3000.0, 4000.0);
+        double side = fg_rng_range(&s->r, 3000.0, 4000.0);
         if ((rc = place_blob(s, objs, n, OBJ_WARM, side * sqrt(0.5))) != FG_OK)
             return rc;
         objs[n].shape[0] = side;
@@ -591,13 +562,13 @@ int fg_synth_thermal(const char *dir, const fg_synth_opts *o, fg_truth **truth, 
     for (size_t i = 0; i < o->nsites; i++)
         s.order[i] = (int)i;
     for (size_t i = o->nsites; i > 1; i--) {
-        size_t j = (size_t)(rng_next(&s.r) % i);
+        size_t j = (size_t)(fg_rng_next(&s.r) % i);
         int tmp = s.order[i - 1];
         s.order[i - 1] = s.order[j];
         s.order[j] = tmp;
     }
     /* One industrial plant: 0.5–1 ha of hot surfaces at 600–700 K. */
-    double ind[2] = {rng_range(&s.r, 6000.0, 10000.0), rng_range(&s.r, 620.0, 700.0)};
+    double ind[2] = {fg_rng_range(&s.r, 6000.0, 10000.0), fg_rng_range(&s.r, 620.0, 700.0)};
 
     size_t added = 0;
     for (int i = 0; i < NSPECS && rc == FG_OK; i++) {

@@ -53,49 +53,10 @@
 
 /* ----------------------------------------------------------- random numbers */
 
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static double urand(rng *r)
-{
-    r->s = mix64(r->s);
-    return (double)(r->s >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double nrand(rng *r)
-{
-    double u = urand(r), v = urand(r);
-    if (u < 1e-300)
-        u = 1e-300;
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
-/* Value noise: hashed lattice values in [-1, 1] every `cell` pixels, bilinear between. */
-static double lattice(uint64_t seed, int64_t i, int64_t j)
-{
-    uint64_t h = mix64(seed ^ mix64((uint64_t)i * 0x632BE59BD9B4E019ull + (uint64_t)j));
-    return (double)(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
-}
-
+/* Smooth value noise in [-1, 1] with features of about `cell` pixels. */
 static double vnoise(uint64_t seed, double x, double y, double cell)
 {
-    double fx = x / cell, fy = y / cell;
-    int64_t i = (int64_t)floor(fx), j = (int64_t)floor(fy);
-    double u = fx - (double)i, v = fy - (double)j;
-    u = u * u * (3 - 2 * u);
-    v = v * v * (3 - 2 * v);
-    double a = lattice(seed, i, j), b = lattice(seed, i + 1, j);
-    double c = lattice(seed, i, j + 1), d = lattice(seed, i + 1, j + 1);
-    return (a * (1 - u) + b * u) * (1 - v) + (c * (1 - u) + d * u) * v;
+    return 2.0 * fg_value_noise(seed, x / cell, y / cell) - 1.0;
 }
 
 /* ------------------------------------------------------------ the scene */
@@ -161,43 +122,43 @@ static int make_scene(const char *path, int nfires_req, uint64_t seed)
 #pragma omp parallel for schedule(static)
 #endif
     for (int r = 0; r < BH; r++) {
-        rng g = {mix64(seed ^ (uint64_t)r * 0x9E37ull)};
+        fg_rng g = {fg_mix64(seed ^ (uint64_t)r * 0x9E37ull)};
         for (int c = 0; c < BW; c++) {
             double x = c, y = r;
             /* surface: 300 K in the south-west of the granule falling 10 K northwards,
              * terrain and land-cover structure at 2 km–100 km, 0.7 K per-pixel texture */
             double ts = 300.0 - 10.0 * y / BH + 4.0 * vnoise(seed + 1, x, y, 256) +
                         2.0 * vnoise(seed + 2, x, y, 48) + 1.0 * vnoise(seed + 3, x, y, 8) +
-                        0.7 * nrand(&g);
+                        0.7 * fg_rng_gauss(&g);
             /* day: reflected sunlight raises the 3.7 µm signal 4–12 K over land */
             double refl = 8.0 + 4.0 * vnoise(seed + 4, x, y, 128);
-            double t11 = ts, t4 = ts + refl + 0.4 * nrand(&g);
+            double t11 = ts, t4 = ts + refl + 0.4 * fg_rng_gauss(&g);
             /* clouds: a multi-scale field thresholded to ~20 % cover; tops 225–262 K,
              * bright in MIR (reflected sunlight) so that ΔT is large */
             double cl = 0.6 * vnoise(seed + 5, x, y, 400) + 0.3 * vnoise(seed + 6, x, y, 90) +
                         0.1 * vnoise(seed + 7, x, y, 20);
             if (cl > 0.28) {
                 double k = fmin(1.0, (cl - 0.28) / 0.25);
-                t11 = 262.0 - 37.0 * k + 0.5 * nrand(&g);
-                t4 = t11 + 25.0 + 15.0 * k + 0.8 * nrand(&g);
+                t11 = 262.0 - 37.0 * k + 0.5 * fg_rng_gauss(&g);
+                t4 = t11 + 25.0 + 15.0 * k + 0.8 * fg_rng_gauss(&g);
             }
             m[(size_t)r * BW + c] = (float)t4;
             t[(size_t)r * BW + c] = (float)t11;
         }
     }
     /* Fires in clear pixels: areas log-uniform 30–3000 m², 700–1200 K, 1–4 pixels. */
-    rng g = {seed ^ 0xF1CEull};
+    fg_rng g = {seed ^ 0xF1CEull};
     int planted = 0;
     for (int tries = 0; planted < nfires_req && tries < nfires_req * 50; tries++) {
-        int r = 2 + (int)(urand(&g) * (BH - 4)), c = 2 + (int)(urand(&g) * (BW - 4));
+        int r = 2 + (int)(fg_rng_unit(&g) * (BH - 4)), c = 2 + (int)(fg_rng_unit(&g) * (BW - 4));
         if (t[(size_t)r * BW + c] < 270.0f)
             continue; /* under cloud */
-        int npix = 1 + (int)(urand(&g) * 4.0);
-        double temp = 700.0 + 500.0 * urand(&g);
+        int npix = 1 + (int)(fg_rng_unit(&g) * 4.0);
+        double temp = 700.0 + 500.0 * fg_rng_unit(&g);
         for (int k = 0; k < npix; k++) {
             int rr = r + (k >> 1), cc = c + (k & 1);
             size_t i = (size_t)rr * BW + cc;
-            double area = 30.0 * pow(100.0, urand(&g));
+            double area = 30.0 * pow(100.0, fg_rng_unit(&g));
             double f = area / (PX_M * PX_M);
             float t4 = (float)fg_planck_mixed_bt(I4_UM, f, temp, m[i]);
             t[i] = (float)fg_planck_mixed_bt(I5_UM, f, temp, t[i]);

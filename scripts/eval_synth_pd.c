@@ -57,49 +57,10 @@ static const condition conds[] = {
 
 /* ----------------------------------------------------------- random numbers */
 
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-typedef struct rng {
-    uint64_t s;
-} rng;
-
-static double urand(rng *r)
-{
-    r->s = mix64(r->s);
-    return (double)(r->s >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double nrand(rng *r)
-{
-    double u = urand(r), v = urand(r);
-    if (u < 1e-300)
-        u = 1e-300;
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
-static double lattice(uint64_t seed, int64_t i, int64_t j)
-{
-    uint64_t h = mix64(seed ^ mix64((uint64_t)i * 0x632BE59BD9B4E019ull + (uint64_t)j));
-    return (double)(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
-}
-
 /* Smooth value noise in [-1, 1] with features of about `cell` pixels. */
 static double vnoise(uint64_t seed, double x, double y, double cell)
 {
-    double fx = x / cell, fy = y / cell;
-    int64_t i = (int64_t)floor(fx), j = (int64_t)floor(fy);
-    double u = fx - (double)i, v = fy - (double)j;
-    u = u * u * (3 - 2 * u);
-    v = v * v * (3 - 2 * v);
-    double a = lattice(seed, i, j), b = lattice(seed, i + 1, j);
-    double c = lattice(seed, i, j + 1), d = lattice(seed, i + 1, j + 1);
-    return (a * (1 - u) + b * u) * (1 - v) + (c * (1 - u) + d * u) * v;
+    return 2.0 * fg_value_noise(seed, x / cell, y / cell) - 1.0;
 }
 
 /* ------------------------------------------------------------- scenes */
@@ -109,22 +70,22 @@ static double vnoise(uint64_t seed, double x, double y, double cell)
  * below TIR (lower emissivity at 3.7–4 µm). */
 static void background(const condition *cd, uint64_t seed, float *mir, float *tir)
 {
-    rng g = {seed};
+    fg_rng g = {seed};
     for (int r = 0; r < SIDE; r++)
         for (int c = 0; c < SIDE; c++) {
             double x = c, y = r, ts, t4;
             if (cd->day) {
                 ts = 300.0 + 4.0 * vnoise(seed + 1, x, y, 128) + 2.0 * vnoise(seed + 2, x, y, 24) +
-                     1.0 * vnoise(seed + 3, x, y, 9) + 1.0 * nrand(&g);
+                     1.0 * vnoise(seed + 3, x, y, 9) + 1.0 * fg_rng_gauss(&g);
                 t4 = ts + 8.0 + 3.0 * vnoise(seed + 4, x, y, 64);
             } else {
                 ts = 283.0 + 3.0 * vnoise(seed + 1, x, y, 128) + 1.5 * vnoise(seed + 2, x, y, 24) +
-                     0.5 * vnoise(seed + 3, x, y, 9) + 0.4 * nrand(&g);
+                     0.5 * vnoise(seed + 3, x, y, 9) + 0.4 * fg_rng_gauss(&g);
                 t4 = ts - 1.5;
             }
             size_t i = (size_t)r * SIDE + (size_t)c;
-            tir[i] = (float)(ts + cd->nedt_tir * nrand(&g));
-            mir[i] = (float)(t4 + cd->nedt_mir * nrand(&g));
+            tir[i] = (float)(ts + cd->nedt_tir * fg_rng_gauss(&g));
+            mir[i] = (float)(t4 + cd->nedt_mir * fg_rng_gauss(&g));
         }
 }
 
@@ -144,12 +105,12 @@ static int host_col(int k) { return SPACING / 2 + SPACING * (k % LAT); }
 static void plant(const fg_thermal_params *p, const condition *cd, uint64_t seed, double area_m2,
                   double fire_k, float *mir, float *tir)
 {
-    rng g = {seed ^ 0xF12Eull};
+    fg_rng g = {seed ^ 0xF12Eull};
     double pixel_m2 = p->pixel_km2 * 1e6;
     for (int k = 0; k < LAT * LAT; k++) {
         int hr = host_row(k), hc = host_col(k);
-        double u = urand(&g); /* position along scan within the host pixel */
-        (void)urand(&g);      /* along track: rectangular response, no spreading */
+        double u = fg_rng_unit(&g); /* position along scan within the host pixel */
+        (void)fg_rng_unit(&g);      /* along track: rectangular response, no spreading */
         double f = area_m2 / pixel_m2, w_nb = fabs(u - 0.5);
         int nc = u >= 0.5 ? hc + 1 : hc - 1;
         add_fire(p, cd, mir, tir, (size_t)hr * SIDE + (size_t)hc, f * (1.0 - w_nb), fire_k);
@@ -234,7 +195,7 @@ int main(int argc, char **argv)
         fa_pixels[ci] = 0;
         for (size_t ai = 0; ai < NA; ai++)
             for (size_t ti = 0; ti < NT; ti++) {
-                uint64_t s = mix64(seed ^ mix64(ci * 1000 + ai * 10 + ti));
+                uint64_t s = fg_mix64(seed ^ fg_mix64(ci * 1000 + ai * 10 + ti));
                 tally t;
                 /* fire-free control first: the same background */
                 background(cd, s, mr.data, tr.data);
