@@ -28,11 +28,15 @@ typedef struct fg_grid_opts {
     const char *f_vill_code;   /* "village_code", "village_name", "code_year" */
     const char *f_vill_name;
     const char *f_code_year;
+    int gcj02;                 /* 1: the source's coordinates are GCJ-02 (Chinese web maps):
+                                  every vertex is converted to WGS84 on input */
 } fg_grid_opts;
 
 /* Reads polygons from any OGR source (GeoJSON, Shapefile, GeoPackage, ...) and
- * transforms them to WGS84. Features with empty or invalid geometry, or without
- * codes, are reported through skip() and left out. FG_ENOTFOUND when the file,
+ * transforms them to WGS84 (opts->gcj02: the file's geographic coordinates are GCJ-02
+ * and are converted). Features with empty or invalid geometry, or without codes, are
+ * reported through skip() and left out; villages that overlap each other are also
+ * reported through skip() (both kept; a point in both goes to the smaller code). FG_ENOTFOUND when the file,
  * the layer or a code field is missing; FG_EFORMAT when OGR cannot read it, it
  * has no CRS, or no usable polygon. */
 int fg_grid_open(const char *path, const fg_grid_opts *opts, fg_grid **out,
@@ -123,17 +127,6 @@ void fg_alert_make_id(fg_alert *a);
 /* Sorts alerts by time, source kind, sensor, latitude, longitude, id. */
 void fg_alerts_sort(fg_alert *a, size_t n);
 
-/* Output set of one run, all under out_dir:
- *   county_alerts.csv         every straw-burning alert (county level), incl. outside-county
- *   county_industrial.csv     hits on registered static heat sources (county only)
- *   township_<code>.csv       one list per township (written for every township, maybe empty)
- *   hotspots.geojson          every hit with all fields (EPSG:4326)
- *   officer_messages.txt      one short message per straw-burning alert, grouped by village
- * CSVs have a UTF-8 BOM and Chinese headers (编号, 时间, 来源, 乡镇, 村, 经度, 纬度, 可信度,
- * 类别, 传感器, 火点功率MW, 证据). Each file goes through a temporary name. Fails on the first
- * file it cannot write, leaving the files written before it whole. */
-int fg_lists_write(const char *out_dir, const fg_grid *g, const fg_alert *a, size_t n,
-                   fg_ctx *ctx);
 
 /* ---------------------------------------------------------------- a run */
 
@@ -151,7 +144,20 @@ typedef struct fg_run_config {
     char static_sources[512];/* static heat sources CSV; "" = none */
     char out_dir[512];
     int threads;             /* <= 0: OpenMP default */
-    int cam_scale;           /* TurboJPEG scale denominator for camera frames */
+    int cam_scale;           /* TurboJPEG scale denominator for camera frames; 0 = automatic
+                                (the largest reduction keeping the width ≥ 640 px) */
+    /* issue 5: the county's data and the ledger */
+    char ledger[512];        /* incident ledger (GeoPackage); "" = <out_dir>/ledger.gpkg */
+    char officers[512];      /* grid officer registry CSV; "" = none (all unassigned) */
+    char landcover[512];     /* land-cover raster; "" = none */
+    double grid_cell_m;      /* grid cell size for hot-spot grid supervision; 0 = none */
+    int boundaries_gcj02;    /* 1: the boundary file's coordinates are GCJ-02 */
+    char lang[8];            /* "zh" (default) or "en" */
+    char formats[64];        /* comma-separated -of formats; "" = CSV,GeoJSON */
+    int nperiods;            /* key periods; 0 = fg_periods_default() */
+    struct fg_period_cfg {
+        char text[96];       /* as given: "name,start,end[,bonfire]" (fg_period_parse) */
+    } periods[16];
 } fg_run_config;
 
 /* Defaults for the sample county: inputs as `firegrid synth` writes them in
@@ -271,6 +277,393 @@ typedef struct fg_firms_scene_info {
  * algorithm of the other family, mask unwritable). Thread safety: as fg_scene_open. */
 int fg_firms_scene(const char *path, const fg_firms_opts *o, const char *mask_path,
                    fg_firms_list *list, fg_firms_scene_info *info, fg_ctx *ctx);
+
+/* ------------------------------------------------------------ camera runs */
+
+/* The camera runner shared by `firegrid run` and `firegrid detect-cam`.
+ *
+ * Inputs. Each FRAME_DIR is either a camera folder (it holds .jpg/.jpeg files
+ * directly; its base name is the camera key) or a folder of camera folders (its
+ * sub-folders, in name order). A camera key is a registry camera_id, or
+ * "<camera_id>@<preset>" for one preset of a patrolling camera. Frames are listed
+ * with fg_frame_list (time from the name, else EXIF) and pushed in time order
+ * through the camera's fg_smoke state.
+ *
+ * Work. Frames are decoded in batches in parallel (one fg_jpeg_decoder per
+ * thread) and then pushed sequentially; several cameras may run in parallel.
+ * Results are identical for any thread count. The decode scale gives a working
+ * width of at least 640 px (the largest of TurboJPEG's 1/2, 1/4, 1/8 that keeps it) unless set.
+ *
+ * Persistence. With a state folder, each camera's state is loaded before and
+ * saved after its frames ("<state_dir>/<key>.state"); frames at or before the
+ * state's last frame time are skipped as already processed, so a run every 10
+ * minutes continues where the last stopped. A corrupt, older or other-size state
+ * is reported (naming the file) and rebuilt.
+ *
+ * Output. One fg_cam_frame per processed frame (camera order, then time), and one
+ * hotspot per alarm episode (rising edge of alarm) of a camera with geometry, at
+ * the plume base (fg_camera_locate, range band from ±1 detector block row). Two
+ * hotspots of different cameras within triangulate_s whose bearing rays meet
+ * (fg_triangulate) inside both range bands (with a 25 % margin) both take the
+ * intersection; their range bands shrink to the triangulation's uncertainty and
+ * `partner` names the other camera. */
+
+typedef struct fg_cam_opts {
+    const char *registry;   /* camera registry CSV; NULL = no geometry (no hotspots) */
+    int need_registry;      /* 1: cameras not in the registry are skipped (firegrid run) */
+    const char *state_dir;  /* NULL = fresh state, nothing saved */
+    const char *camera;     /* only this camera key; NULL = all */
+    int scale;              /* TurboJPEG scale denominator 1, 2, 4, 8; 0 = automatic */
+    int threads;            /* <= 0: OpenMP default */
+    size_t max_pixels;      /* full-resolution limit per frame; 0 = 100 Mpx */
+    int utc_offset_s;       /* camera clock for EXIF times (default +8 h, Beijing) */
+    const char *model;      /* smoke block model file; NULL = the bundled one */
+    int rules_only;         /* 1: no learned model */
+    const fg_smoke_params *params; /* NULL = fg_smoke_params_default() */
+    int batch;              /* frames decoded per parallel batch; 0 = 4 per thread */
+    double triangulate_s;   /* time window for two-camera triangulation (default 300 s) */
+} fg_cam_opts;
+
+/* Defaults: automatic scale, UTC+8 camera clocks, bundled model, 300 s window. */
+void fg_cam_opts_default(fg_cam_opts *o);
+
+/* One processed frame. */
+typedef struct fg_cam_frame {
+    char camera[64];        /* camera key */
+    char frame[1024];       /* frame path as listed */
+    int64_t time_utc;
+    int scale;              /* decode scale denominator */
+    int full_w, full_h;     /* full-resolution frame size */
+    fg_smoke_result res;    /* detector result, working resolution */
+    int alarm;
+    float score;
+    int x, y, w, h;         /* strongest region, full-resolution pixels; w = 0: none */
+} fg_cam_frame;
+
+/* One smoke hotspot and how it was placed. */
+typedef struct fg_cam_hotspot {
+    fg_hotspot hs;          /* kind FG_SOURCE_CAMERA, sensor = camera id */
+    char camera[64];        /* camera key */
+    char partner[64];       /* camera key whose bearing triangulated it; "" = single camera */
+    size_t frame;           /* index into fg_cam_result.frames */
+} fg_cam_hotspot;
+
+typedef struct fg_cam_result {
+    fg_cam_frame *frames;
+    size_t nframes;
+    fg_cam_hotspot *hotspots;
+    size_t nhotspots;
+    int cameras;            /* cameras processed */
+    int skipped;            /* inputs skipped: frames, cameras, registry rows, state files */
+    int already;            /* frames skipped as already processed by an earlier run */
+    int triangulated;       /* hotspots placed by triangulation */
+} fg_cam_result;
+
+void fg_cam_result_free(fg_cam_result *r);
+
+/* Runs the cameras found in dirs. log(user, line) receives the run's log lines in a
+ * deterministic order ("READ camera ...", "SKIP <file>: <reason>", "WARN ...",
+ * "TRIANGULATED ..."); may be NULL. Returns FG_OK when the run completed (bad
+ * frames, cameras and state files are skipped and counted in out->skipped), or
+ * FG_EINVAL / FG_ENOTFOUND (registry file missing or unreadable) / FG_ENOMEM with
+ * out untouched. Not thread safe with respect to GDAL error handlers. */
+int fg_cam_run(const char *const *dirs, size_t ndirs, const fg_cam_opts *o, fg_cam_result *out,
+               void (*log)(void *user, const char *line), void *user, fg_ctx *ctx);
+
+/* Writes the per-frame rows as CSV (header camera,frame,time,alarm,score,x,y,w,h,
+ * persisted,nblocks; time ISO 8601 UTC, score %.4f, empty box cells when there is no
+ * box) to path ("-" = standard output) through a temporary file. */
+int fg_cam_frames_write(const char *path, const fg_cam_frame *f, size_t n, fg_ctx *ctx);
+
+/* ======================================================================
+ * Incidents, the ledger, and the county's data (issue 5)
+ * ====================================================================== */
+
+/* ------------------------------------------------------------- incidents */
+
+/* What an officer is sent to: hotspots from any source that belong to one fire,
+ * merged in space (footprint-aware) and time. */
+typedef enum fg_incident_status {
+    FG_INC_NEW = 0,        /* first seen in this run */
+    FG_INC_ONGOING = 1,    /* seen before and again in this run, or not yet checked */
+    FG_INC_CONFIRMED = 2,  /* feedback: confirmed burning */
+    FG_INC_FALSE_ALARM = 3,/* feedback: nothing burning */
+    FG_INC_INDUSTRIAL = 4, /* on a static heat source (registry or feedback) */
+    FG_INC_OUT = 5,        /* feedback: already out */
+} fg_incident_status;
+
+/* "new", "ongoing", ... (lang "en") or 新发现, 持续, 确认焚烧, 误报, 工业热源, 已熄灭 (zh). */
+const char *fg_incident_status_name(fg_incident_status s, const char *lang);
+
+#define FG_SRC_BIT_SATELLITE 1u
+#define FG_SRC_BIT_CAMERA 2u
+
+typedef struct fg_incident {
+    char id[24];             /* "F" + 12 hex digits: a hash of its first hotspot's alert id,
+                                so it is stable across reruns and restarts */
+    int64_t first_seen, last_seen;
+    double lat, lon;         /* of its most precise hotspot (smallest footprint) */
+    double radius_m;         /* footprint used for merging */
+    int n_hotspots;
+    unsigned source_kinds;   /* FG_SRC_BIT_* */
+    char sources[160];       /* sensors and cameras, sorted, comma-separated */
+    int peak_confidence;
+    float peak_frp_mw;       /* NaN when no hotspot had FRP */
+    fg_place place;          /* township and village (outside: nearest township) */
+    char cell_id[32];        /* grid cell ("" when no grid is configured) */
+    char land_class[16];     /* cropland, forest, grass, built-up, water, other; "" unknown */
+    fg_alert_class cls;      /* straw burning, or on a static heat source */
+    char static_id[32], static_name[128];
+    fg_incident_status status;
+    int64_t status_time;
+    char period[32];         /* key period tag ("" outside every period) */
+    int possible_bonfire;    /* Spring Festival hit in a village centre: 旺火, not straw */
+    int64_t checked_at;      /* time of the first officer feedback; 0 = not checked */
+    char last_run[24];       /* run id of the last run that touched it */
+} fg_incident;
+
+/* Merging: a hotspot joins the incident whose footprint circle (radius_m + slack_m)
+ * overlaps its own and whose last_seen is within max_gap_s before it; the nearest
+ * such incident wins, ties by id. Footprint radius of a hotspot: half the pixel
+ * diagonal for satellites, half the range band (at least 150 m) for cameras. */
+typedef struct fg_merge_params {
+    double slack_m;   /* default 500 m */
+    int64_t max_gap_s;/* default 36 h: a fire seen again the next day continues */
+} fg_merge_params;
+void fg_merge_params_default(fg_merge_params *p);
+double fg_hotspot_radius_m(const fg_hotspot *h);
+
+/* Merges alerts (sorted with fg_alerts_sort) into *inc (grown with fg_realloc; *n
+ * updated). incident_of[i] receives the id of the incident alert i joined or started.
+ * Deterministic: the same incidents and alerts in the same order give the same result. */
+int fg_incidents_merge(fg_incident **inc, size_t *n, const fg_alert *alerts, size_t nalerts,
+                       const fg_merge_params *p, char (*incident_of)[24], fg_ctx *ctx);
+
+/* ---------------------------------------------------------------- ledger */
+
+/* The incident ledger: a GeoPackage (through OGR; SQLite underneath) holding the
+ * incidents, every hotspot with its incident, the inputs already processed, the
+ * status history and feedback, camera detector states, and the schema version.
+ * All changes of one run happen in one transaction, so a run killed at any point
+ * (even kill -9) leaves the ledger as the previous run left it. */
+typedef struct fg_ledger fg_ledger;
+
+#define FG_LEDGER_SCHEMA 1
+
+/* Opens or creates the ledger. A ledger of an older schema is upgraded in a
+ * transaction; a newer or unrecognised one fails with FG_EFORMAT naming the file. */
+int fg_ledger_open(const char *path, fg_ledger **out, fg_ctx *ctx);
+void fg_ledger_close(fg_ledger *l);
+int fg_ledger_begin(fg_ledger *l, fg_ctx *ctx);
+int fg_ledger_commit(fg_ledger *l, fg_ctx *ctx);
+void fg_ledger_rollback(fg_ledger *l);
+
+/* Inputs: key = "<kind>:<path>:<size>:<mtime>" (see fg_input_key). */
+int fg_input_key(const char *kind, const char *path, char *key, size_t keysize, fg_ctx *ctx);
+int fg_ledger_input_seen(fg_ledger *l, const char *key, int *seen, fg_ctx *ctx);
+int fg_ledger_input_add(fg_ledger *l, const char *key, const char *run_id, fg_ctx *ctx);
+
+/* Hotspots and incidents. */
+int fg_ledger_hotspot_add(fg_ledger *l, const fg_alert *a, const char *incident_id,
+                          const char *run_id, fg_ctx *ctx);
+/* Hotspots of one incident, or of all incidents when incident_id is NULL. */
+int fg_ledger_hotspots_of(fg_ledger *l, const char *incident_id, fg_alert **out, size_t *n,
+                          fg_ctx *ctx);
+/* All incidents, sorted by first_seen then id. */
+int fg_ledger_incidents(fg_ledger *l, fg_incident **out, size_t *n, fg_ctx *ctx);
+/* Inserts or replaces the incident with this id. */
+int fg_ledger_incident_put(fg_ledger *l, const fg_incident *inc, fg_ctx *ctx);
+/* Status history: one row per change (time, status, who, comment). */
+int fg_ledger_status_add(fg_ledger *l, const char *incident_id, fg_incident_status st,
+                         int64_t t, const char *who, const char *comment, fg_ctx *ctx);
+
+/* Camera detector states (the bytes of a camera state file: fg_smoke_save's bytes in
+ * the envelope of fg_smoke_state_save, with the last frame time) kept in the ledger,
+ * so that they commit together with the hotspots they produced. *buf NULL when none. */
+int fg_ledger_state_get(fg_ledger *l, const char *camera_id, unsigned char **buf,
+                        size_t *len, fg_ctx *ctx);
+int fg_ledger_state_put(fg_ledger *l, const char *camera_id, const unsigned char *buf,
+                        size_t len, fg_ctx *ctx);
+
+/* ------------------------------------------------------ the county's data */
+
+/* Regular grid cells (hot-spot grid supervision: 1 km or 3 km squares) in the UTM
+ * zone of the county's centre. The id of the cell holding a point is computable
+ * without a file: "<size>m-E<easting km>-N<northing km>" of its south-west corner. */
+int fg_cell_id(double lat, double lon, double size_m, int utm_epsg, char *id, size_t idsize);
+/* EPSG code of the WGS84 UTM zone at lon/lat (326xx north, 327xx south). */
+int fg_utm_epsg(double lat, double lon);
+/* Writes the cells of size_m that intersect the county, clipped to it, each attributed
+ * with the township and village it mostly lies in (largest overlap) and the code year,
+ * in WGS84, as any OGR vector format chosen by the path's extension or format. */
+int fg_cells_write(const fg_grid *g, double size_m, const char *path, const char *format,
+                   fg_ctx *ctx);
+
+/* GCJ-02 (the offset datum of Chinese web maps) to WGS84, by iterating the public
+ * forward transform to below 1e-7°. Outside China the input is returned unchanged. */
+void fg_gcj02_to_wgs84(double lat, double lon, double *wlat, double *wlon);
+void fg_wgs84_to_gcj02(double lat, double lon, double *glat, double *glon);
+
+/* Grid officers: CSV unit,officer,phone,township_contact,township_phone where unit is
+ * a grid cell id or a 12-digit village code. Duplicate units (the later row) and
+ * malformed rows (no unit, no phone, bad phone) go through skip() and are left out. */
+typedef struct fg_officer {
+    char unit[32];
+    char name[64], phone[32];
+    char town_contact[64], town_phone[32];
+} fg_officer;
+typedef struct fg_officers fg_officers;
+int fg_officers_read(const char *path, fg_officers **out,
+                     void (*skip)(void *user, const char *what, const char *reason), void *user,
+                     fg_ctx *ctx);
+void fg_officers_free(fg_officers *o);
+/* The officer of a cell, else of the village; NULL = unassigned. */
+const fg_officer *fg_officers_find(const fg_officers *o, const char *cell_id,
+                                   const char *village_code);
+
+/* Key periods: name, start and end dates (inclusive, Beijing calendar), and whether
+ * hits in village centres then count as possible bonfires (Spring Festival 旺火). */
+typedef struct fg_period {
+    char name[32];
+    int year;            /* 0 = every year (month-day ranges) */
+    int m0, d0, m1, d1;
+    int bonfire;
+} fg_period;
+/* Parses "name,MM-DD,MM-DD[,bonfire]" or "name,YYYY-MM-DD,YYYY-MM-DD[,bonfire]". */
+int fg_period_parse(const char *text, fg_period *p, fg_ctx *ctx);
+/* The default periods of the Blue-Sky plan: autumn harvest, before spring ploughing,
+ * Qingming; the Spring Festival dates of 2025–2030 (lunar calendar, from the
+ * published calendar). *n receives the count; the array is static. */
+const fg_period *fg_periods_default(size_t *n);
+/* The first period containing t (Beijing date), or NULL. */
+const fg_period *fg_period_at(const fg_period *p, size_t n, int64_t t_utc);
+
+/* Persistent heat sources learned from the ledger: a place (hotspots within radius_m)
+ * hot on at least n_days distinct Beijing days within the last m_days days, or with
+ * false-alarm feedback on at least n_days days, becomes a candidate static source for
+ * the county to confirm. */
+typedef struct fg_candidate {
+    char id[24];
+    double lat, lon;
+    int days_hot, days_false;
+    int64_t first_seen, last_seen;
+    fg_place place;
+} fg_candidate;
+int fg_candidates_find(fg_ledger *l, int64_t now, int n_days, int m_days, double radius_m,
+                       fg_candidate **out, size_t *n, fg_ctx *ctx);
+
+/* Officers' verification results: a CSV with header incident_id,result,time[,officer]
+ * [,comment]; result confirmed | false_alarm | industrial | out (or 确认焚烧 | 误报 |
+ * 工业热源 | 已熄灭); time ISO 8601 (Beijing time when it has no zone). Rows for
+ * unknown incidents, unknown results or bad times go through skip() and change
+ * nothing; the rest update the incidents' status and history in one ledger
+ * transaction. Applying the same file twice changes nothing the second time. */
+typedef struct fg_feedback_summary {
+    int rows, applied, skipped, repeated;
+} fg_feedback_summary;
+int fg_feedback_apply(fg_ledger *l, const char *path, fg_feedback_summary *sum,
+                      void (*skip)(void *user, const char *what, const char *reason), void *user,
+                      fg_ctx *ctx);
+
+/* --------------------------------------------------------- the lists */
+
+/* Outputs of the incident lists (all under out_dir, each file through a temporary
+ * name; county_summary in table formats only, CSV and XLSX; an empty list in XLSX
+ * holds one （无） row because GDAL's XLSX writer drops the header of an empty sheet;
+ * officer messages cover incidents still waiting for a check), in each format of formats ("CSV", "XLSX", "GeoJSON", "KML"; NULL = CSV and
+ * GeoJSON), through OGR drivers; CSVs with a UTF-8 BOM; Chinese headers and text by
+ * default, English with lang "en":
+ *   county_incidents.*      every straw-burning incident (county level), incl. outside
+ *   county_summary.*        counts by township and by source; checked / unchecked and
+ *                           median hours to check; unassigned cells
+ *   county_industrial.*     incidents on static heat sources
+ *   county_candidates.*     candidate persistent sources to confirm
+ *   township_<code>.*       one per township (header only when none)
+ *   officer_messages.txt    one phone-screen message per straw incident, grouped by
+ *                           officer (unassigned ones flagged for township and county)
+ *   hotspots.geojson        every hotspot with its incident id */
+typedef struct fg_lists_opts {
+    const char *lang;              /* "zh" (default) or "en" */
+    const char *const *formats;    /* NULL-terminated; NULL = {"CSV", "GeoJSON"} */
+    const fg_officers *officers;   /* may be NULL: every incident unassigned */
+    const fg_candidate *candidates;
+    size_t ncandidates;
+    const fg_alert *hotspots;      /* for hotspots.geojson; may be NULL */
+    const char (*hotspot_incident)[24];
+    size_t nhotspots;
+} fg_lists_opts;
+int fg_incident_lists_write(const char *out_dir, const fg_grid *g, const fg_incident *inc,
+                            size_t n, const fg_lists_opts *o, fg_ctx *ctx);
+
+/* ======================================================================
+ * Evidence images and the run report (issue 6)
+ * ====================================================================== */
+
+/* Evidence images, JPEG (TurboJPEG), under out_dir/evidence/ with stable names:
+ *   <incident>_<alert>_sat.jpg         satellite: FG_EVIDENCE_CHIP² scene pixels centred on
+ *                                      the hotspot's pixel (chip pixel (CHIP/2, CHIP/2) is
+ *                                      (ev_row, ev_col); outside the scene dark grey),
+ *                                      zoomed FG_EVIDENCE_ZOOM× (nearest). SWIR scenes
+ *                                      SWIR2-NIR-red; thermal scenes the MIR brightness
+ *                                      temperature, BT_LOW..BT_HIGH K, black-red-yellow-white.
+ *                                      Every fire pixel of the incident in that scene is
+ *                                      outlined in OUTLINE colour, RING_PX thick, just
+ *                                      outside its zoomed block.
+ *   <incident>_<alert>_cam.jpg         camera: the alarm frame (scale 1, or 1/2 when wider
+ *                                      than CAM_MAX_W) with the smoke box (ev_x.. in full-
+ *                                      resolution pixels, divided by the scale) drawn in
+ *                                      BOX colour, BOX_PX thick, inside the box's edge.
+ *   <incident>_<alert>_cam_before.jpg  the frame listed before it in the same folder, with
+ *                                      the same box thin in yellow (absent for a first frame).
+ * Scene and frame paths are used as stored (relative ones from the current folder). */
+#define FG_EVIDENCE_CHIP 64
+#define FG_EVIDENCE_ZOOM 4
+#define FG_EVIDENCE_BT_LOW_K 280.0
+#define FG_EVIDENCE_BT_HIGH_K 340.0
+#define FG_EVIDENCE_REF_MAX 0.5
+#define FG_EVIDENCE_RING_PX 2
+#define FG_EVIDENCE_OUTLINE_R 0 /* cyan: far from the fire colours of both palettes */
+#define FG_EVIDENCE_OUTLINE_G 255
+#define FG_EVIDENCE_OUTLINE_B 255
+#define FG_EVIDENCE_BOX_PX 4
+#define FG_EVIDENCE_BOX_R 255 /* red: far from grey smoke, sky and fields */
+#define FG_EVIDENCE_BOX_G 0
+#define FG_EVIDENCE_BOX_B 0
+#define FG_EVIDENCE_CAM_MAX_W 1920
+#define FG_EVIDENCE_QUALITY 90
+
+/* What fg_evidence_write wrote: names relative to out_dir ("" = none). */
+typedef struct fg_evidence {
+    char sat[96], cam[96], cam_before[96];
+    int chip_row0, chip_col0;  /* scene row/col of the chip's top-left pixel (satellite) */
+} fg_evidence;
+
+/* Writes the evidence of hotspot hs[k] of incident incident_id; hs[0..nhs) are the
+ * incident's hotspots (fire pixels of the same scene are outlined together). An existing
+ * file is kept as it is unless force = 1 (`firegrid review`); the bytes are a function of
+ * the inputs, so rewriting gives the same file. Missing or unreadable scene or frame:
+ * FG_ENOTFOUND/FG_EFORMAT naming it, nothing written for this hotspot. */
+int fg_evidence_write(const char *out_dir, const char *incident_id, const fg_alert *hs,
+                      size_t nhs, size_t k, int force, fg_evidence *ev, fg_ctx *ctx);
+
+/* The run report: evidence for the incidents in touched_ids (NULL = every incident of the
+ * ledger), their pages out_dir/incidents/<id>.html, and out_dir/report.html: one self-
+ * contained page (inline CSS, no script, nothing fetched; images by relative path) in
+ * Chinese (lang NULL/"zh") or English ("en") with the run's summary (counts parsed from
+ * run_log_text's READ/SKIP/SUMMARY lines; may be NULL), incidents new/ongoing/closed,
+ * counts by township, an SVG map of the county's polygons with one marker per incident
+ * (<a class="inc" data-id="ID"> holding a circle with a <title>), and one card per incident.
+ * All text from inputs is HTML-escaped. Evidence that cannot be made (scene or frame gone)
+ * is noted on the page and does not fail the report. Pages and report are written through
+ * temporary files. */
+int fg_report_run(const char *out_dir, fg_ledger *ledger, const fg_grid *g, const char *lang,
+                  const char *run_log_text, const char *const *touched_ids, size_t ntouched,
+                  fg_ctx *ctx);
+
+/* Rebuilds the evidence (force) and the page of one incident from the ledger and the
+ * inputs (`firegrid review`). FG_ENOTFOUND when the ledger has no such incident. */
+int fg_review_incident(const char *out_dir, fg_ledger *ledger, const fg_grid *g,
+                       const char *lang, const char *incident_id, fg_ctx *ctx);
 
 #ifdef __cplusplus
 }

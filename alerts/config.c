@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void fg_run_config_sample(fg_run_config *c)
 {
@@ -19,33 +20,52 @@ void fg_run_config_sample(fg_run_config *c)
     snprintf(c->cameras, sizeof c->cameras, "firegrid-sample/cameras.csv");
     snprintf(c->out_dir, sizeof c->out_dir, "firegrid-out");
     c->threads = 0;
-    c->cam_scale = 2;
+    c->cam_scale = 0;
+    snprintf(c->lang, sizeof c->lang, "zh");
 }
 
-enum key_kind { K_PATH, K_INT };
+enum key_kind { K_PATH, K_INT, K_DOUBLE, K_CHOICE, K_TEXT, K_PERIOD };
 
 struct key {
     const char *name;
     enum key_kind kind;
     size_t offset;
-    int lo, hi; /* range for K_INT */
+    int lo, hi;          /* range for K_INT and K_DOUBLE */
     const char *help;
+    const char *choices; /* K_CHOICE: "a|b|c"; the index of the match is stored as int */
 };
 
 /* This table MUST stay sorted by name (bsearch). */
 static const struct key keys[] = {
     {"boundaries", K_PATH, offsetof(fg_run_config, boundaries), 0, 0,
-     "village polygons, any OGR format"},
-    {"camera_scale", K_INT, offsetof(fg_run_config, cam_scale), 1, 8,
-     "TurboJPEG scale denominator"},
-    {"cameras", K_PATH, offsetof(fg_run_config, cameras), 0, 0, "camera registry CSV"},
+     "village polygons, any OGR format", NULL},
+    {"boundaries_crs", K_CHOICE, offsetof(fg_run_config, boundaries_gcj02), 0, 0,
+     "WGS84 (as the file says) or GCJ-02 (Chinese web-map offset, converted on input)",
+     "WGS84|GCJ-02"},
+    {"camera_scale", K_INT, offsetof(fg_run_config, cam_scale), 0, 8,
+     "TurboJPEG scale denominator (0 = automatic)", NULL},
+    {"cameras", K_PATH, offsetof(fg_run_config, cameras), 0, 0, "camera registry CSV", NULL},
+    {"formats", K_TEXT, offsetof(fg_run_config, formats), 0, 0,
+     "list formats, comma-separated: CSV, XLSX, GeoJSON, KML", NULL},
     {"frames", K_PATH, offsetof(fg_run_config, frames_dir), 0, 0,
-     "folder with one sub-folder of JPEG frames per camera"},
-    {"output", K_PATH, offsetof(fg_run_config, out_dir), 0, 0, "output folder"},
-    {"scenes", K_PATH, offsetof(fg_run_config, scenes_dir), 0, 0, "satellite scene folder"},
+     "folder with one sub-folder of JPEG frames per camera", NULL},
+    {"grid_cell_m", K_DOUBLE, offsetof(fg_run_config, grid_cell_m), 0, 100000,
+     "grid cell size in metres (0 = none)", NULL},
+    {"landcover", K_PATH, offsetof(fg_run_config, landcover), 0, 0, "land-cover raster", NULL},
+    {"lang", K_CHOICE, offsetof(fg_run_config, lang), 0, 0, "list language", "zh|en"},
+    {"ledger", K_PATH, offsetof(fg_run_config, ledger), 0, 0, "incident ledger (GeoPackage)",
+     NULL},
+    {"officers", K_PATH, offsetof(fg_run_config, officers), 0, 0, "grid officer registry CSV",
+     NULL},
+    {"output", K_PATH, offsetof(fg_run_config, out_dir), 0, 0, "output folder", NULL},
+    {"period", K_PERIOD, offsetof(fg_run_config, periods), 0, 0,
+     "key period name,start,end[,bonfire] (repeatable)", NULL},
+    {"scenes", K_PATH, offsetof(fg_run_config, scenes_dir), 0, 0, "satellite scene folder",
+     NULL},
     {"static_sources", K_PATH, offsetof(fg_run_config, static_sources), 0, 0,
-     "static heat-source registry CSV"},
-    {"threads", K_INT, offsetof(fg_run_config, threads), 0, 256, "worker threads (0 = all)"},
+     "static heat-source registry CSV", NULL},
+    {"threads", K_INT, offsetof(fg_run_config, threads), 0, 256, "worker threads (0 = all)",
+     NULL},
 };
 
 static int key_cmp(const void *k, const void *e)
@@ -127,20 +147,57 @@ int fg_run_config_read(const char *path, fg_run_config *c,
             report(warn, user, nwarn, "%s:%d: unknown key '%s'; ignored", path, line, k);
             continue;
         }
-        if (def->kind == K_INT) {
+        char *dst = (char *)&next + def->offset;
+        char what[600];
+        if (def->kind == K_INT || def->kind == K_DOUBLE) {
             char *end;
             errno = 0;
-            long x = strtol(v, &end, 10);
-            if (!*v || *end || errno || x < def->lo || x > def->hi) {
-                char what[600];
+            double x = strtod(v, &end);
+            if (!*v || *end || errno || x < def->lo || x > def->hi ||
+                (def->kind == K_INT && x != (double)(long)x)) {
                 snprintf(what, sizeof what, "%s = '%.400s' (expected %d..%d)", k, v, def->lo,
                          def->hi);
                 report(warn, user, nwarn, "%s:%d: bad value %s; ignored", path, line, what);
                 continue;
             }
-            *(int *)((char *)&next + def->offset) = (int)x;
+            if (def->kind == K_INT)
+                *(int *)dst = (int)x;
+            else
+                *(double *)dst = x;
+        } else if (def->kind == K_CHOICE) {
+            int idx = 0, found = -1;
+            for (const char *c0 = def->choices; *c0; idx++) {
+                size_t len = strcspn(c0, "|");
+                if (strlen(v) == len && strncasecmp(v, c0, len) == 0)
+                    found = idx;
+                c0 += len + (c0[len] == '|');
+            }
+            if (found < 0) {
+                snprintf(what, sizeof what, "%s = '%.400s' (expected %s)", k, v, def->choices);
+                report(warn, user, nwarn, "%s:%d: bad value %s; ignored", path, line, what);
+                continue;
+            }
+            if (def->offset == offsetof(fg_run_config, lang))
+                snprintf(next.lang, sizeof next.lang, "%s", found ? "en" : "zh");
+            else
+                *(int *)dst = found;
+        } else if (def->kind == K_TEXT) {
+            snprintf(dst, 64, "%.63s", v);
+        } else if (def->kind == K_PERIOD) {
+            fg_period per;
+            fg_ctx pctx = {0};
+            if (fg_period_parse(v, &per, &pctx) != FG_OK) {
+                snprintf(what, sizeof what, "period '%.300s': %.250s", v, pctx.msg);
+                report(warn, user, nwarn, "%s:%d: bad value %s; ignored", path, line, what);
+                continue;
+            }
+            if (next.nperiods >= (int)(sizeof next.periods / sizeof next.periods[0])) {
+                report(warn, user, nwarn, "%s:%d: too many periods; %s ignored", path, line, v);
+                continue;
+            }
+            snprintf(next.periods[next.nperiods++].text, sizeof next.periods[0].text, "%.95s",
+                     v);
         } else {
-            char *dst = (char *)&next + def->offset;
             int n = v[0] == '/' || !v[0] ? snprintf(dst, 512, "%s", v)
                                          : snprintf(dst, 512, "%s/%s", dir, v);
             if (n >= 512) {

@@ -1,6 +1,7 @@
 /* grid.c — township/village polygons from any OGR source, and point → township/village lookup. */
 /* SPDX-License-Identifier: MIT */
 #include "alerts/alerts.h"
+#include "alerts/grid_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,12 @@
  * grid. Within a county (< 1° across) the error is well under 1 %. */
 #define GRID_EARTH_R 6371008.8
 #define GRID_DEG 0.017453292519943295
+
+/* Two polygons whose intersection is larger than this are reported as overlapping.
+ * Shared borders digitised twice leave slivers of a few cm² to m² that decide no
+ * real point; a genuine overlap (a village drawn into its neighbour) is hundreds of
+ * m² or more. */
+#define GRID_OVERLAP_MIN_M2 1.0
 
 /* One village polygon. The array is sorted by village code (then file order), so
  * the first polygon containing a point is the one with the smallest code. */
@@ -44,6 +51,7 @@ struct fg_grid {
     grid_town *towns;
     size_t ntowns;
     double kx, ky; /* local plane: metres per degree of lon / lat */
+    double west, south, east, north; /* envelope of every polygon (WGS84) */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -67,6 +75,23 @@ static int grid_copy_trim(char *dst, size_t size, const char *s)
     memcpy(dst, s, len);
     dst[len] = '\0';
     return 0;
+}
+
+/* Converts every vertex of g (x = lon, y = lat) from GCJ-02 to WGS84. */
+static void grid_from_gcj02(OGRGeometryH g)
+{
+    int sub = OGR_G_GetGeometryCount(g);
+    if (sub > 0) {
+        for (int i = 0; i < sub; i++)
+            grid_from_gcj02(OGR_G_GetGeometryRef(g, i));
+        return;
+    }
+    int np = OGR_G_GetPointCount(g);
+    for (int i = 0; i < np; i++) {
+        double lat, lon;
+        fg_gcj02_to_wgs84(OGR_G_GetY(g, i), OGR_G_GetX(g, i), &lat, &lon);
+        OGR_G_SetPoint_2D(g, i, lon, lat);
+    }
 }
 
 /* Copies s into dst, truncating at a UTF-8 character boundary when it is too long. */
@@ -166,8 +191,8 @@ static const char *grid_field(OGRFeatureH f, int i)
 /* Reads one feature into *out. Returns 1 when it was taken, 0 when skipped (reason
  * filled), or a negative status for a hard error. */
 static int grid_read_feature(OGRFeatureH feat, const grid_fields *fx,
-                             OGRCoordinateTransformationH ct, grid_feat *out, char *reason,
-                             size_t rsize)
+                             OGRCoordinateTransformationH ct, int gcj02, grid_feat *out,
+                             char *reason, size_t rsize)
 {
     memset(out, 0, sizeof *out);
     if (grid_copy_trim(out->town_code, sizeof out->town_code, grid_field(feat, fx->town_code)) ||
@@ -216,6 +241,11 @@ static int grid_read_feature(OGRFeatureH feat, const grid_fields *fx,
         snprintf(reason, rsize, "cannot transform to WGS84");
         return 0;
     }
+    /* GCJ-02 is geographic coordinates with a smooth offset: undo it vertex by vertex
+     * once the coordinates are longitude/latitude. The offset (~0.6 km here) varies
+     * by under a metre across a kilometre, so a valid ring stays valid. */
+    if (gcj02)
+        grid_from_gcj02(own);
     OGREnvelope env;
     OGR_G_GetEnvelope(own, &env);
     if (!isfinite(env.MinX) || !isfinite(env.MaxX) || !isfinite(env.MinY) ||
@@ -235,13 +265,17 @@ static int grid_read_feature(OGRFeatureH feat, const grid_fields *fx,
 /* Builds the distance geometries and the township table once all features are in. */
 static int grid_finish(fg_grid *g, fg_ctx *ctx, const char *path)
 {
-    double miny = INFINITY, maxy = -INFINITY;
+    double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
     for (size_t i = 0; i < g->n; i++) {
-        if (g->f[i].miny < miny)
-            miny = g->f[i].miny;
-        if (g->f[i].maxy > maxy)
-            maxy = g->f[i].maxy;
+        minx = fmin(minx, g->f[i].minx);
+        maxx = fmax(maxx, g->f[i].maxx);
+        miny = fmin(miny, g->f[i].miny);
+        maxy = fmax(maxy, g->f[i].maxy);
     }
+    g->west = minx;
+    g->east = maxx;
+    g->south = miny;
+    g->north = maxy;
     double lat0 = 0.5 * (miny + maxy);
     g->ky = GRID_EARTH_R * GRID_DEG;
     g->kx = g->ky * cos(lat0 * GRID_DEG);
@@ -290,7 +324,7 @@ static int grid_finish(fg_grid *g, fg_ctx *ctx, const char *path)
 
 /* Reads every feature of lyr into g. */
 static int grid_read_layer(fg_grid *g, OGRLayerH lyr, const grid_fields *fx,
-                           OGRCoordinateTransformationH ct, const char *path,
+                           OGRCoordinateTransformationH ct, int gcj02, const char *path,
                            void (*skip)(void *, const char *, const char *), void *user,
                            size_t *nskipped, fg_ctx *ctx)
 {
@@ -309,7 +343,7 @@ static int grid_read_layer(fg_grid *g, OGRLayerH lyr, const grid_fields *fx,
             cap = ncap;
         }
         char reason[160] = "";
-        int rc = grid_read_feature(feat, fx, ct, &g->f[g->n], reason, sizeof reason);
+        int rc = grid_read_feature(feat, fx, ct, gcj02, &g->f[g->n], reason, sizeof reason);
         if (rc < 0) {
             OGR_F_Destroy(feat);
             return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
@@ -329,6 +363,52 @@ static int grid_read_layer(fg_grid *g, OGRLayerH lyr, const grid_fields *fx,
         OGR_F_Destroy(feat);
     }
     return FG_OK;
+}
+
+/* Reports every pair of polygons that share area (not just a border) through skip():
+ * such a point lies in two villages (or townships) and fg_grid_locate gives it to
+ * the smaller village code. Only pairs whose envelopes overlap are intersected;
+ * areas are measured in the local metric plane. Nothing is left out: it is a
+ * warning about the boundary file. Pairs are reported in code order. */
+static void grid_check_overlaps(const fg_grid *g, const char *path,
+                                void (*skip)(void *, const char *, const char *), void *user)
+{
+    if (!skip)
+        return;
+    for (size_t i = 0; i < g->n; i++) {
+        const grid_feat *a = &g->f[i];
+        for (size_t j = i + 1; j < g->n; j++) {
+            const grid_feat *b = &g->f[j];
+            if (a->mmaxx <= b->mminx || b->mmaxx <= a->mminx || a->mmaxy <= b->mminy ||
+                b->mmaxy <= a->mminy)
+                continue;
+            if (!OGR_G_Intersects(a->geom_m, b->geom_m))
+                continue;
+            OGRGeometryH x = OGR_G_Intersection(a->geom_m, b->geom_m);
+            if (!x)
+                continue; /* GEOS could not intersect: no evidence of an overlap */
+            double area = OGR_G_Area(x);
+            OGR_G_DestroyGeometry(x);
+            if (!(area > GRID_OVERLAP_MIN_M2))
+                continue;
+            char what[700], reason[700];
+            int towns = strcmp(a->town_code, b->town_code) != 0;
+            snprintf(what, sizeof what, "%s villages %s %s and %s %s", path, a->vill_code,
+                     a->vill_name, b->vill_code, b->vill_name);
+            if (towns)
+                snprintf(reason, sizeof reason,
+                         "overlapping polygons (%.0f m²), so townships %s %s and %s %s "
+                         "overlap too: a point in both goes to village %s",
+                         area, a->town_code, a->town_name, b->town_code, b->town_name,
+                         a->vill_code);
+            else
+                snprintf(reason, sizeof reason,
+                         "overlapping polygons (%.0f m²): a point in both goes to "
+                         "village %s",
+                         area, a->vill_code);
+            skip(user, what, reason);
+        }
+    }
 }
 
 /* Opens the layer and builds the transformation; everything after the dataset. */
@@ -374,14 +454,18 @@ static int grid_open_ds(GDALDatasetH ds, const char *path, const fg_grid_opts *o
                           path, CPLGetLastErrorMsg());
 
     size_t nskipped = 0;
-    rc = grid_read_layer(g, lyr, &fx, ct, path, skip, user, &nskipped, ctx);
+    rc = grid_read_layer(g, lyr, &fx, ct, opts && opts->gcj02, path, skip, user, &nskipped,
+                         ctx);
     OCTDestroyCoordinateTransformation(ct);
     if (rc)
         return rc;
     if (g->n == 0)
         return fg_ctx_set(ctx, FG_EFORMAT, "%s: no usable village polygon (%zu skipped)", path,
                           nskipped);
-    return grid_finish(g, ctx, path);
+    rc = grid_finish(g, ctx, path);
+    if (rc == FG_OK)
+        grid_check_overlaps(g, path, skip, user);
+    return rc;
 }
 
 int fg_grid_open(const char *path, const fg_grid_opts *opts, fg_grid **out,
@@ -499,4 +583,44 @@ int fg_grid_locate(const fg_grid *g, double lat, double lon, fg_place *out)
         return FG_EINVAL;
     grid_fill(out, &g->f[best], 0, bestd);
     return FG_OK;
+}
+
+/* ------------------------------------------------- internal (grid_int.h) */
+
+size_t fg_grid_unit_count(const fg_grid *g) { return g ? g->n : 0; }
+
+int fg_grid_unit_get(const fg_grid *g, size_t i, fg_grid_unit *out)
+{
+    if (!g || !out || i >= g->n)
+        return FG_EINVAL;
+    const grid_feat *f = &g->f[i];
+    out->geom = f->geom;
+    out->town_code = f->town_code;
+    out->town_name = f->town_name;
+    out->vill_code = f->vill_code;
+    out->vill_name = f->vill_name;
+    out->code_year = f->code_year;
+    return FG_OK;
+}
+
+int fg_grid_bounds(const fg_grid *g, double *west, double *south, double *east, double *north)
+{
+    if (!g || g->n == 0)
+        return FG_EINVAL;
+    if (west)
+        *west = g->west;
+    if (south)
+        *south = g->south;
+    if (east)
+        *east = g->east;
+    if (north)
+        *north = g->north;
+    return FG_OK;
+}
+
+int fg_grid_cell_epsg(const fg_grid *g)
+{
+    if (!g || g->n == 0)
+        return 0;
+    return fg_utm_epsg(0.5 * (g->south + g->north), 0.5 * (g->west + g->east));
 }

@@ -388,6 +388,9 @@ typedef struct fg_camera {
     double hfov_deg;   /* horizontal field of view */
     double tilt_deg;   /* optical axis below horizontal (positive = looking down) */
     int width, height; /* full-resolution frame size (pixels) */
+    char preset[32];   /* preset name of a patrolling camera ("" = fixed) */
+    char mask_wkt[2048]; /* areas never to alarm on: WKT (MULTI)POLYGON in full-resolution
+                            image pixels (x right, y down); "" = none */
 } fg_camera;
 
 /* Bearing (deg) of image column x (full-resolution pixels, may be fractional). */
@@ -409,20 +412,77 @@ int fg_triangulate(double lat1, double lon1, double bearing1_deg, double lat2, d
 
 /* ---------------------------------------------------------- smoke detector */
 
-/* A first camera smoke test (camera-smoke.md): per-block difference against a
- * slow running-average background, low saturation ("colourless") and grey
- * luminance, connected regions whose base lies below the horizon, growth and
- * persistence over consecutive frames before an alarm. */
+/* Camera smoke detection for towers over farmland at one frame every 10–60 s and
+ * ranges of hundreds of metres to several km (../shared/ref/camera-smoke.md):
+ * slow smoke cues, not flame flicker or colour. Per camera state: fast and slow
+ * running-average backgrounds, a horizon/sky estimate, per-block time-of-day
+ * history of scores (Fuego, Govil et al. 2020), and region tracking for
+ * temporal persistence. Each block gets appearance features (learned model) and
+ * temporal features (change against the backgrounds, loss of high-frequency
+ * detail, drift, growth, upward spread); a region alarms only when its base
+ * touches the ground below the horizon and it persists. */
 typedef struct fg_smoke fg_smoke;
+
+/* Per-block appearance features of one frame: what the learned model sees. They
+ * can be computed on single labelled frames (training) and on live frames alike.
+ * The order below is part of the model file format; append, never reorder. */
+enum {
+    FG_SF_LUMA = 0,      /* mean luminance Y / 255 */
+    FG_SF_LUMA_STD,      /* std of Y within the block / 64 */
+    FG_SF_COLOURLESS,    /* mean 1 − (|U − 128| + |V − 128|)/128 */
+    FG_SF_SATURATION,    /* mean HSV saturation */
+    FG_SF_BLUE_RED,      /* mean (B − R)/255: smoke is blue-grey, soil red-brown */
+    FG_SF_DARK_CHANNEL,  /* mean min(R, G, B)/255 (haze prior, He et al. 2009) */
+    FG_SF_HIGH_FREQ,     /* mean |Laplacian of Y| / 64: detail, which smoke blurs */
+    FG_SF_GRAD_VERT,     /* mean |∂Y/∂y| − |∂Y/∂x|, / 64: horizons and field edges */
+    FG_SF_ROW,           /* (block centre row − horizon row) / frame height */
+    FG_SF_SKY_CONTRAST,  /* (block Y − mean Y of the sky above the horizon) / 255 */
+    FG_SF_COUNT
+};
+
+/* Computes FG_SF_COUNT features for every block of side `block` of an RGB U8 frame
+ * (blocks in raster order; partial blocks at the right/bottom edges are dropped).
+ * horizon_row < 0: estimated from the frame. feat receives nbx·nby·FG_SF_COUNT
+ * floats (caller allocates; nbx = width / block, nby = height / block). */
+int fg_smoke_appearance(const fg_raster *rgb, int block, double horizon_row, float *feat,
+                        fg_ctx *ctx);
+/* Horizon row of a frame: the row where the mean luminance profile changes most
+ * from sky to ground (smoothed), in [0, height). */
+double fg_smoke_horizon(const fg_raster *rgb);
+
+/* A logistic-regression block model: p = σ(bias + Σ w_i·(f_i − mean_i)/scale_i). */
+#define FG_SMOKE_MODEL_MAXF 32
+typedef struct fg_smoke_model {
+    int nfeat;
+    float mean[FG_SMOKE_MODEL_MAXF], scale[FG_SMOKE_MODEL_MAXF], w[FG_SMOKE_MODEL_MAXF];
+    float bias;
+    float threshold;  /* decision threshold on p chosen at training */
+} fg_smoke_model;
+
+/* Probability that a block with features f is smoke. */
+float fg_smoke_model_prob(const fg_smoke_model *m, const float *f);
+/* Trains a model by L2-regularised logistic regression (Newton steps with a line
+ * search on standardised features, sums in fixed chunks; deterministic). X is n×nfeat row-major, y 0/1, weight per
+ * sample (NULL = 1; use it to balance classes). The threshold is set to maximise F1
+ * on the training data. */
+int fg_smoke_model_train(const float *X, const unsigned char *y, const float *weight,
+                         size_t n, int nfeat, double l2, int iterations, fg_smoke_model *out,
+                         fg_ctx *ctx);
 
 typedef struct fg_smoke_params {
     int block;             /* block side in working pixels */
-    float bg_alpha;        /* slow background weight a in B ← aB + (1 − a)I */
+    float bg_alpha_fast;   /* fast background weight a in B ← aB + (1 − a)I (≈ 0.7) */
+    float bg_alpha;        /* slow background weight (≈ 0.9–0.95) */
     float min_diff;        /* mean |I − B| luminance for a changed block */
     float min_grey;        /* colourless score threshold 0..1 */
+    float min_prob;        /* learned-model probability for a smoke block (model given) */
     int persist_frames;    /* consecutive frames a region must hold before alarm */
     int warmup_frames;     /* frames to build the background before any alarm */
-    double horizon_row;    /* working-resolution horizon row; < 0 = estimate per frame */
+    int gap_reset_s;       /* a gap longer than this restarts the warm-up (0 = never) */
+    double horizon_row;    /* working-resolution horizon row; < 0 = estimate */
+    const unsigned char *ignore; /* optional block mask (nbx·nby, non-zero = never alarm:
+                                    sky, roads, chimneys); owned by the caller */
+    const fg_smoke_model *model; /* optional learned block model; NULL = rules only */
 } fg_smoke_params;
 
 void fg_smoke_params_default(fg_smoke_params *p);
@@ -433,14 +493,28 @@ typedef struct fg_smoke_result {
     int x, y, w, h;        /* strongest region box, working resolution; w = 0 when none */
     double base_x, base_y; /* plume base (bottom centre of the region), working resolution */
     int persisted;         /* consecutive frames the region has been seen */
+    int nblocks;           /* blocks in the strongest region */
+    float growth;          /* its area relative to the previous frame's match */
+    float rise;            /* upward spread of its top edge since first seen (blocks) */
+    float history;         /* the time-of-day history score h it had to beat */
 } fg_smoke_result;
 
 /* Creates per-camera state for frames of width×height (working resolution). */
 int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out, fg_ctx *ctx);
-/* Feeds the next frame in time order (U8, 3 channels RGB). */
+/* Feeds the next frame in time order (U8, 3 channels RGB). A frame older than the
+ * last one is refused with FG_EINVAL. */
 int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_result *res,
                   fg_ctx *ctx);
 void fg_smoke_free(fg_smoke *s);
+
+/* Serialises the state (backgrounds, history, tracks, last time) into a buffer
+ * (fg_free) with a magic, a version and a checksum, so a run every 10 minutes
+ * continues where the last stopped. fg_smoke_load fails with FG_EFORMAT for a
+ * buffer that is corrupt, from another version, or for another frame size; the
+ * caller then starts afresh with fg_smoke_new. */
+int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *ctx);
+int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len,
+                  fg_smoke **out, fg_ctx *ctx);
 
 #ifdef __cplusplus
 }

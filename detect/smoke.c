@@ -1,4 +1,4 @@
-/* smoke.c — a first camera smoke test: slow background, grey changed blocks, ground-touching regions, persistence. */
+/* smoke.c — camera smoke detector: fast/slow backgrounds, block cues, time-of-day history, persistence, state serialisation. */
 /* SPDX-License-Identifier: MIT */
 /*
  * What is built here follows ../shared/ref/camera-smoke.md ("what works"):
@@ -6,32 +6,67 @@
  * smoke is a slow, low-saturation, grey change that rises from the ground and
  * grows over minutes, and drifting clouds are the dominant false alarm.
  *
- *  1. Background: per-pixel running average B ← a·B + (1 − a)·I of luminance
- *     and chroma (BT.601 / JFIF YCbCr), after a global gain correction so that
- *     a camera's exposure change or a passing sun/cloud level change is not a
- *     change everywhere.
- *  2. Per block (p->block working pixels): mean |Y − B_Y|; on the changed
- *     pixels, the colourless score 1 − (|U − 128| + |V − 128|)/128 and the mean
- *     luminance, which must lie in the grey range of smoke (light smoke Y ≈
- *     150–220, dark 80–150; camera-smoke.md).
- *  3. Changed-and-grey blocks → 4-connected regions on the block grid,
- *     labelled in raster order (deterministic).
- *  4. A region counts only when its lowest block lies below the horizon:
- *     a plume's base touches the ground, clouds live in the sky (the defence
- *     production systems use next to sky masks; Fuego, Govil et al. 2020).
- *  5. Persistence: a region must overlap a region of the previous frame and
- *     not shrink for persist_frames consecutive frames (Pyronear: 5 frames)
- *     and never alarms during warmup_frames.
- *  6. Blocks of counted regions update the background 20× slower, so a
- *     plume that grows over minutes is not absorbed into it.
+ *  1. Exposure: a global gain g (median over blocks of B/I of mean luminance)
+ *     multiplies the frame, so auto-exposure hunting and a sun/cloud level
+ *     change over the whole view are not "change" anywhere; a local additive
+ *     offset (median of B − I over 15×15 blocks) removes haze thickening and
+ *     the sun's changing angle through hazy air, which are smooth over large
+ *     parts of a view, while a young plume covers far fewer blocks.
+ *  2. Backgrounds (running averages, B ← a·B + (1 − a)·I): a fast one
+ *     (a ≈ 0.7) and a slow one (a ≈ 0.9) of luminance, the slow one also of
+ *     chroma (JFIF YCbCr). While a region is being confirmed its blocks update
+ *     the slow background 20× slower, so a growing plume is not absorbed
+ *     before it can alarm; afterwards at the normal rate, so nothing locks.
+ *  3. Per block: change D = mean |Y − B_slow| (each pixel against the closest
+ *     of its 3×3 background neighbours: camera sway) against an adaptive
+ *     threshold T ← a·T + (1 − a)·c·D learnt on blocks that were not
+ *     candidates (Collins et al. 2000, VSAM report CMU-RI-TR-00-12, §3.1;
+ *     c = 3 at block level; T starts from the first frame-to-frame change),
+ *     "slow motion" |B_fast − B_slow|, activity |Y − B_fast|, colourless score
+ *     and grey luminance of the changed pixels, and the sign of the change
+ *     with two cues of additive airlight: smoke is a grey veil
+ *     I = (1 − α)·B + α·S (Koschmieder's haze model), so it lightens dark
+ *     ground, or lowers the chroma/luminance ratio (desaturation) or the
+ *     contrast (|Laplacian|/luminance, "loss of high-frequency detail"). A
+ *     shadow multiplies I = k·B: darker, both ratios unchanged.
+ *  4. Appearance: when a learned block model is given, the block must also
+ *     look like smoke on its own (fg_smoke_appearance, fg_smoke_model_prob ≥
+ *     min_prob).
+ *  5. Block score s = clamp(D / 2·max(min_diff, T)) for blocks that pass the
+ *     gates, 0 otherwise. Time-of-day history (Fuego, Govil et al. 2020): a
+ *     block is a candidate only when s > 0.5 and s > max((h + 1)/2, h + 0.2),
+ *     h its highest score within ±1 h of the same time of day 12 h–3.5 days
+ *     ago, kept as a ring of hourly maxima (84 slots, one byte per block),
+ *     and when it is still evolving (activity, see block_scores).
+ *  6. Candidates → 4-connected regions (raster-order labels); a region counts
+ *     when its lowest block lies below the horizon (the base of a plume
+ *     touches the ground; clouds live in the sky) and it covers at most a
+ *     quarter of the frame (weather changes large parts of a view together,
+ *     a plume in its first minutes is small). A frame in which over half of
+ *     the blocks changed is a new scene: the backgrounds restart.
+ *  7. Persistence: a region must overlap a counted region of the previous
+ *     frame and keep ≥ 80 % of its area (or lose at most one block) for
+ *     persist_frames consecutive frames, and must have risen by a block or
+ *     doubled its area since first seen, before it alarms; never during the
+ *     warm-up. A gap longer than gap_reset_s restarts the warm-up (the
+ *     history is kept); a frame older than the last is refused.
+ *
+ * Persistence choice: 3 frames. Pyronear (2025) uses 5 consecutive frames at a
+ * frame every ~30 s (2–2.5 min of evidence). At one frame a minute 5 frames
+ * would cost 4 minutes after the smoke first shows, and FIgLib smoke often
+ * takes 1–3 minutes to become visible (SmokeyNet's mean time-to-detect is
+ * 3.1 min, Dewangan et al. 2022), so a 5-minute bar leaves room for 3 frames
+ * (2 minutes of sustained evidence), which is about Pyronear's time window.
  *
  * Pixel coordinates in results are continuous: pixel (r, c) covers
- * [c, c + 1) × [r, r + 1), so its centre is (c + 0.5, r + 0.5) — the same
- * convention as fg_camera_* (principal point at W/2, H/2).
+ * [c, c + 1) × [r, r + 1) — the convention of fg_camera_*. The block grid is
+ * nbx = width / block by nby = height / block (partial edge blocks dropped),
+ * the grid of fg_smoke_appearance and fg_camera_block_mask.
  *
- * Threads: block rows are split statically; each iteration writes only its
- * own blocks and pixels, all reductions run single-threaded in a fixed order,
- * so results are identical at any thread count.
+ * Threads: pixel rows and block rows are split statically; each iteration
+ * writes only its own pixels and blocks; medians, labelling, tracking and the
+ * history run single-threaded in a fixed order, so results are identical at
+ * any thread count.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
@@ -40,130 +75,204 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 /* Grey luminance range of smoke (camera-smoke.md: light 150–220, dark 80–150),
  * widened a little for haze and exposure. */
 #define GREY_Y_MIN 70.0f
 #define GREY_Y_MAX 235.0f
-/* Background weight for blocks inside a counted region: ~20× slower than
- * a = 0.9, i.e. a time constant of ~200 frames instead of ~10. */
+/* Slow-background weight inside a tracked region: a time constant of ~200
+ * frames instead of ~10 at a = 0.9. */
 #define BG_ALPHA_HELD 0.995f
-/* A region "does not shrink" while it keeps this share of its previous area
- * (one-block jitter of a small plume must not reset the count). */
+/* Adaptive threshold factor c of T ← aT + (1 − a)·c·D. Collins et al. use 5
+ * on single pixels; a block mean of 64 pixels has ~8× less noise, and its
+ * residual variation is scene motion (trees, water, traffic) whose mean
+ * excursion 3× covers with a margin. */
+#define THR_C 3.0f
+/* A region keeps its persistence while it keeps this share of its area. */
 #define SHRINK_TOL 0.8
+/* Confirmation needs growth: the top risen by a block or the area doubled
+ * since the region was first seen. */
+#define RISE_MIN 1
+#define GROW_MIN 2.0
+/* Largest region that can be a young plume (share of the frame's blocks). */
+#define MAX_REGION_FRAC 0.25
+/* Share of changed blocks above which a frame is a new scene. */
+#define SCENE_CHANGE_FRAC 0.5
+/* Radius (blocks) of the window of the local airlight offset. */
+#define LOCAL_R 7
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
+/* Airlight gates: a grey veil must lower the chroma/luminance ratio or the
+ * contrast of the block against its background by at least these amounts
+ * (JPEG noise moves either ratio by ~1–2 %). */
+#define DESAT_MIN 0.03f
+#define HFLOSS_MIN 0.15f
+/* Time-of-day history: 84 hourly slots = 3.5 days (Govil et al. 2020). */
+#define HIST_SLOTS 84
+/* Exposure gain is clamped to one photographic stop either way: a cloud
+ * shadow over the whole view or auto-exposure stays within it; beyond it the
+ * frame is a different scene (dusk, a day/night switch). */
+#define GAIN_MIN 0.5f
+#define GAIN_MAX 2.0f
 
-struct fg_smoke {
-    fg_smoke_params p;
-    int w, h;          /* working resolution */
-    int bw, bh;        /* block grid */
-    long frames;       /* frames pushed so far */
-    double horizon;    /* smoothed horizon row (estimated mode) */
-    int have_horizon;
-    /* per pixel */
-    float *by, *bu, *bv;  /* background */
-    float *iy, *iu, *iv;  /* current frame, gain-corrected */
-    /* per block */
-    float *bdiff, *bgrey, *bluma, *ratio;
-    unsigned char *flag;  /* changed and grey */
-    size_t *parent;       /* union-find */
-    int *lab, *plab;      /* region label (0 = none), current / previous frame */
-    unsigned char *held;  /* block belongs to a counted region: slow update */
-    /* per region, previous frame (index = label − 1) */
-    int *ppers, *parea;
-    int nprev;
-    /* per region scratch, current frame */
-    struct region *reg;
-    float *rowmean;
-};
+#define STATE_MAGIC "FGSMOKE\n"
+#define STATE_VERSION 2u
 
 struct region {
     int area, bx0, by0, bx1, by1; /* blocks, inclusive box */
-    double sdiff, sgrey;
-    int counts;                   /* lowest block below the horizon */
-    int persisted;
-    float score;
+    double ssum;                  /* sum of block scores */
+    float hmax;                   /* highest history score among its blocks */
+    int counts;                   /* base below the horizon, not oversized */
+    int persisted, top0, area0;   /* frames seen; top block row and area when first seen */
+    int grew;                     /* has risen or grown since first seen */
+    float growth, score;
     int alarm;
+};
+
+struct fg_smoke {
+    fg_smoke_params p;
+    int w, h;        /* working resolution */
+    int bw, bh, nb;  /* block grid */
+    /* persistent */
+    int64_t frames;  /* frames since the (re)start of the warm-up */
+    int64_t last_t;
+    int have_last;
+    double horizon;  /* smoothed estimated horizon row */
+    int have_horizon;
+    float *bsy, *bsu, *bsv, *bfy; /* slow Y/Cb/Cr, fast Y backgrounds (per pixel) */
+    float *thr;                   /* adaptive change threshold per block */
+    float *bsat, *bcon;           /* background chroma ratio and contrast per block */
+    unsigned char *held;          /* block in a tracked region: slow update */
+    int *plab;                    /* previous frame's region label per block */
+    int nprev;                    /* regions of the previous frame */
+    int *ppers, *parea, *ptop, *parea0, *pgrew; /* per previous region (index = label) */
+    int64_t slot_hour[HIST_SLOTS];/* absolute hour held by each ring slot, −1 = empty */
+    unsigned char *hist;          /* [slot][block] hourly maxima of the block score ×255 */
+    /* scratch */
+    float *iy, *iu, *iv;
+    float *bmean, *boff, *medbuf;
+    float *bdiff, *bfast, *bact, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
+        *prob, *feat;
+    unsigned char *cand;
+    size_t *parent;
+    int *lab;
+    struct region *reg;
 };
 
 void fg_smoke_params_default(fg_smoke_params *p)
 {
     if (!p)
         return;
+    memset(p, 0, sizeof *p);
     p->block = 8;
-    p->bg_alpha = 0.9f;   /* the "slow" background of camera-smoke.md (a ≈ 0.9) */
-    p->min_diff = 8.0f;   /* ~3σ of sensor + JPEG noise on a 1-frame/min camera */
-    p->min_grey = 0.75f;  /* smoke over stubble or soil mixes in some colour */
-    p->persist_frames = 3;
-    p->warmup_frames = 5;
+    p->bg_alpha_fast = 0.7f; /* camera-smoke.md: fast a ≈ 0.7 (time constant ~3 frames) */
+    p->bg_alpha = 0.9f;      /* slow a ≈ 0.9 (~10 frames: 10 min at 1 frame/min) */
+    p->min_diff = 6.0f;      /* ~3σ of the block-mean change from sensor + JPEG noise */
+    p->min_grey = 0.75f;     /* smoke over stubble or soil mixes in some colour */
+    p->min_prob = 0.5f;      /* learned model: more likely smoke than not */
+    p->persist_frames = 3;   /* see the file comment */
+    p->warmup_frames = 3;    /* the adaptive threshold learns the noise */
+    p->gap_reset_s = 1800;   /* 30 min: light has changed; backgrounds are stale */
     p->horizon_row = -1.0;
+}
+
+static int check_params(const fg_smoke_params *p, fg_ctx *ctx)
+{
+    if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
+        !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
+        !(p->min_grey >= 0 && p->min_grey <= 1) || !(p->min_prob >= 0 && p->min_prob <= 1) ||
+        p->persist_frames < 1 || p->warmup_frames < 0 || p->gap_reset_s < 0 ||
+        isnan(p->horizon_row))
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke: parameters out of range (block %d, bg_alpha_fast %g, bg_alpha "
+                          "%g, min_diff %g, min_grey %g, min_prob %g, persist_frames %d, "
+                          "warmup_frames %d, gap_reset_s %d)",
+                          p->block, p->bg_alpha_fast, p->bg_alpha, p->min_diff, p->min_grey,
+                          p->min_prob, p->persist_frames, p->warmup_frames, p->gap_reset_s);
+    if (p->model && (p->model->nfeat < 0 || p->model->nfeat > FG_SF_COUNT))
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke: the block model uses %d features; the detector computes %d",
+                          p->model->nfeat, FG_SF_COUNT);
+    return FG_OK;
 }
 
 void fg_smoke_free(fg_smoke *s)
 {
     if (!s)
         return;
-    void *bufs[] = {s->by,    s->bu,     s->bv,   s->iy,   s->iu,   s->iv,     s->bdiff,
-                    s->bgrey, s->bluma,  s->ratio, s->flag, s->parent, s->lab, s->plab,
-                    s->held,  s->ppers,  s->parea, s->reg,  s->rowmean};
+    void *bufs[] = {s->bsy,   s->bsu,   s->bsv,    s->bfy,     s->thr,     s->bsat,  s->bcon,
+                    s->held,  s->plab,  s->ppers,  s->parea,   s->ptop, s->parea0, s->pgrew,    s->hist,  s->iy,
+                    s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
+                    s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
+                    s->cand,  s->parent, s->lab,   s->reg};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
+}
+
+static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg_ctx *ctx)
+{
+    fg_smoke *s = fg_calloc(1, sizeof *s);
+    if (!s) {
+        fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory");
+        return NULL;
+    }
+    s->p = *p;
+    s->w = width;
+    s->h = height;
+    s->bw = width / p->block;
+    s->bh = height / p->block;
+    s->nb = s->bw * s->bh;
+    size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
+    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv};
+    float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff, &s->bfast, &s->bact,
+                     &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
+                     &s->score, &s->hscore,  &s->ratio,   &s->prob};
+    int ok = 1;
+    for (size_t i = 0; i < sizeof pix / sizeof pix[0]; i++)
+        ok &= (*pix[i] = fg_calloc(np, sizeof(float))) != NULL;
+    for (size_t i = 0; i < sizeof blk / sizeof blk[0]; i++)
+        ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
+    ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;
+    ok &= (s->boff = fg_calloc(nb, sizeof(float))) != NULL;
+    /* one median window per block row (rows run in parallel) */
+    ok &= (s->medbuf = fg_calloc((size_t)s->bh * (2 * LOCAL_R + 1) * (2 * LOCAL_R + 1),
+                                 sizeof(float))) != NULL;
+    ok &= (s->feat = fg_calloc(nb * FG_SF_COUNT, sizeof(float))) != NULL;
+    ok &= (s->held = fg_calloc(nb, 1)) != NULL;
+    ok &= (s->cand = fg_calloc(nb, 1)) != NULL;
+    ok &= (s->plab = fg_calloc(nb, sizeof(int))) != NULL;
+    ok &= (s->lab = fg_calloc(nb, sizeof(int))) != NULL;
+    ok &= (s->ppers = fg_calloc(nb + 1, sizeof(int))) != NULL;
+    ok &= (s->parea = fg_calloc(nb + 1, sizeof(int))) != NULL;
+    ok &= (s->ptop = fg_calloc(nb + 1, sizeof(int))) != NULL;
+    ok &= (s->parea0 = fg_calloc(nb + 1, sizeof(int))) != NULL;
+    ok &= (s->pgrew = fg_calloc(nb + 1, sizeof(int))) != NULL;
+    ok &= (s->parent = fg_calloc(nb, sizeof(size_t))) != NULL;
+    ok &= (s->reg = fg_calloc(nb + 1, sizeof(struct region))) != NULL;
+    ok &= (s->hist = fg_calloc(nb * HIST_SLOTS, 1)) != NULL;
+    if (!ok) {
+        fg_smoke_free(s);
+        fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for %dx%d frames", width, height);
+        return NULL;
+    }
+    for (int k = 0; k < HIST_SLOTS; k++)
+        s->slot_hour[k] = -1;
+    return s;
 }
 
 int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out, fg_ctx *ctx)
 {
     if (!p || !out)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke: missing parameters or output");
-    if (width <= 0 || height <= 0 || width > 65536 || height > 65536)
-        return fg_ctx_set(ctx, FG_EINVAL, "smoke: frame size %dx%d is invalid", width, height);
-    if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
-        !(p->min_diff > 0) || !(p->min_grey >= 0 && p->min_grey <= 1) ||
-        p->persist_frames < 1 || p->warmup_frames < 0 || isnan(p->horizon_row))
-        return fg_ctx_set(ctx, FG_EINVAL,
-                          "smoke: parameters out of range (block %d, bg_alpha %g, min_diff %g, "
-                          "min_grey %g, persist_frames %d, warmup_frames %d)",
-                          p->block, p->bg_alpha, p->min_diff, p->min_grey, p->persist_frames,
-                          p->warmup_frames);
-    fg_smoke *s = fg_calloc(1, sizeof *s);
+    int rc = check_params(p, ctx);
+    if (rc != FG_OK)
+        return rc;
+    if (width < p->block || height < p->block || width > 65536 || height > 65536)
+        return fg_ctx_set(ctx, FG_EINVAL, "smoke: frame size %dx%d is invalid for %d-pixel blocks",
+                          width, height, p->block);
+    fg_smoke *s = smoke_alloc(p, width, height, ctx);
     if (!s)
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory");
-    s->p = *p;
-    s->w = width;
-    s->h = height;
-    s->bw = (width + p->block - 1) / p->block;
-    s->bh = (height + p->block - 1) / p->block;
-    size_t np = (size_t)width * (size_t)height, nb = (size_t)s->bw * (size_t)s->bh;
-    s->by = fg_malloc(np * sizeof(float));
-    s->bu = fg_malloc(np * sizeof(float));
-    s->bv = fg_malloc(np * sizeof(float));
-    s->iy = fg_malloc(np * sizeof(float));
-    s->iu = fg_malloc(np * sizeof(float));
-    s->iv = fg_malloc(np * sizeof(float));
-    s->bdiff = fg_malloc(nb * sizeof(float));
-    s->bgrey = fg_malloc(nb * sizeof(float));
-    s->bluma = fg_malloc(nb * sizeof(float));
-    s->ratio = fg_malloc(nb * sizeof(float));
-    s->flag = fg_calloc(nb, 1);
-    s->parent = fg_malloc(nb * sizeof *s->parent);
-    s->lab = fg_calloc(nb, sizeof(int));
-    s->plab = fg_calloc(nb, sizeof(int));
-    s->held = fg_calloc(nb, 1);
-    s->ppers = fg_calloc(nb + 1, sizeof(int));
-    s->parea = fg_calloc(nb + 1, sizeof(int));
-    s->reg = fg_calloc(nb + 1, sizeof(struct region));
-    s->rowmean = fg_malloc((size_t)height * sizeof(float));
-    if (!s->by || !s->bu || !s->bv || !s->iy || !s->iu || !s->iv || !s->bdiff || !s->bgrey ||
-        !s->bluma || !s->ratio || !s->flag || !s->parent || !s->lab || !s->plab || !s->held ||
-        !s->ppers || !s->parea || !s->reg || !s->rowmean) {
-        fg_smoke_free(s);
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for %dx%d frames", width,
-                          height);
-    }
+        return FG_ENOMEM;
     *out = s;
     return FG_OK;
 }
@@ -173,7 +282,6 @@ static int cmp_float(const void *a, const void *b)
     float x = *(const float *)a, y = *(const float *)b;
     return (x > y) - (x < y);
 }
-
 
 /* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights). */
 static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
@@ -196,10 +304,11 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
 }
 
 /* Global gain B/I from the median block ratio of mean luminance: robust to a
- * plume or cloud covering a minority of blocks. Clamped to ±25 %. */
+ * plume or cloud covering a minority of blocks. Dark blocks (mean Y < 20)
+ * carry too little signal for a ratio and are left out. */
 static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 {
-    int bs = s->p.block, nb = s->bw * s->bh;
+    int bs = s->p.block;
     const unsigned char *src = rgb->data;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
@@ -207,55 +316,34 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
     for (int by = 0; by < s->bh; by++) {
         for (int bx = 0; bx < s->bw; bx++) {
             double si = 0, sb = 0;
-            int r1 = by * bs + bs < s->h ? by * bs + bs : s->h;
-            int c1 = bx * bs + bs < s->w ? bx * bs + bs : s->w;
-            for (int r = by * bs; r < r1; r++) {
+            for (int r = by * bs; r < by * bs + bs; r++) {
                 const unsigned char *row = src + (size_t)r * rgb->stride;
-                for (int c = bx * bs; c < c1; c++) {
+                for (int c = bx * bs; c < bx * bs + bs; c++) {
                     si += 0.299 * row[3 * c] + 0.587 * row[3 * c + 1] + 0.114 * row[3 * c + 2];
-                    sb += s->by[(size_t)r * s->w + c];
+                    sb += s->bsy[(size_t)r * s->w + c];
                 }
             }
-            s->ratio[by * s->bw + bx] = si > 20.0 * (r1 - by * bs) * (c1 - bx * bs)
-                                            ? (float)(sb / si)
-                                            : NAN;
+            s->ratio[by * s->bw + bx] = si > 20.0 * bs * bs ? (float)(sb / si) : NAN;
         }
     }
     int n = 0;
-    for (int i = 0; i < nb; i++)
+    for (int i = 0; i < s->nb; i++)
         if (!isnan(s->ratio[i]))
             s->ratio[n++] = s->ratio[i];
     if (n == 0)
         return 1.0f;
     qsort(s->ratio, (size_t)n, sizeof(float), cmp_float);
     float g = n % 2 ? s->ratio[n / 2] : 0.5f * (s->ratio[n / 2 - 1] + s->ratio[n / 2]);
-    return g < 0.8f ? 0.8f : g > 1.25f ? 1.25f : g;
+    return g < GAIN_MIN ? GAIN_MIN : g > GAIN_MAX ? GAIN_MAX : g;
 }
 
-/* Horizon as the row of strongest vertical gradient of row-mean luminance
- * (sky over land is the dominant horizontal edge of a tower view), smoothed
- * over frames. */
-static double horizon_row(fg_smoke *s)
+/* Horizon row: fixed by the caller (registry geometry), else the frame's
+ * estimate (fg_smoke_horizon) smoothed over frames. */
+static double horizon_row(fg_smoke *s, const fg_raster *rgb)
 {
     if (s->p.horizon_row >= 0)
         return s->p.horizon_row;
-    for (int r = 0; r < s->h; r++) {
-        double sum = 0;
-        const float *y = s->iy + (size_t)r * s->w;
-        for (int c = 0; c < s->w; c++)
-            sum += y[c];
-        s->rowmean[r] = (float)(sum / s->w);
-    }
-    int best = s->h / 2;
-    float gbest = -1;
-    for (int r = 0; r + 1 < s->h; r++) {
-        float g = fabsf(s->rowmean[r + 1] - s->rowmean[r]);
-        if (g > gbest) {
-            gbest = g;
-            best = r;
-        }
-    }
-    double est = best + 1.0; /* the edge lies between rows best and best + 1 */
+    double est = fg_smoke_horizon(rgb);
     if (!s->have_horizon) {
         s->horizon = est;
         s->have_horizon = 1;
@@ -265,90 +353,295 @@ static double horizon_row(fg_smoke *s)
     return s->horizon;
 }
 
+/* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
+ * of one block of a Y/Cb/Cr image; both are unchanged when the light is
+ * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
+ * the frame edge. */
+static void block_ratios(const fg_smoke *s, const float *y, const float *u, const float *v,
+                         int bx, int by, float *sat, float *con)
+{
+    int bs = s->p.block, w = s->w, h = s->h;
+    double sy = 0, sc = 0, sl = 0;
+    for (int r = by * bs; r < by * bs + bs; r++) {
+        size_t o = (size_t)r * w;
+        size_t up = (size_t)(r > 0 ? r - 1 : r) * w, dn = (size_t)(r + 1 < h ? r + 1 : r) * w;
+        for (int c = bx * bs; c < bx * bs + bs; c++) {
+            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+            sy += y[o + c];
+            sc += fabs(u[o + c] - 128.0) + fabs(v[o + c] - 128.0);
+            sl += fabs(4.0 * y[o + c] - y[o + cl] - y[o + cr] - y[up + c] - y[dn + c]);
+        }
+    }
+    double my = sy > 16.0 * bs * bs ? sy : 16.0 * bs * bs;
+    *sat = (float)(sc / my);
+    *con = (float)(sl / my);
+}
+
+/* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
+static float select_kth(float *v, int n, int k)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float piv = v[(lo + hi) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* Local airlight offset: the median over a (2R + 1)² block window of the
+ * blocks' mean B − I. Haze thickening or thinning and the sun's changing
+ * angle through hazy air add a smooth offset over large parts of a view;
+ * a young plume covers a few blocks, far fewer than half of a window, and
+ * does not move the median. */
+static void local_offset(fg_smoke *s)
+{
+    int bs = s->p.block, R = LOCAL_R, side = 2 * LOCAL_R + 1;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++)
+        for (int bx = 0; bx < s->bw; bx++) {
+            double m = 0;
+            for (int r = by * bs; r < by * bs + bs; r++) {
+                size_t o = (size_t)r * s->w;
+                for (int c = bx * bs; c < bx * bs + bs; c++)
+                    m += s->bsy[o + c] - s->iy[o + c];
+            }
+            s->bmean[by * s->bw + bx] = (float)(m / (bs * bs));
+        }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++) {
+        float *v = s->medbuf + (size_t)by * side * side;
+        int y0 = by - R < 0 ? 0 : by - R, y1 = by + R >= s->bh ? s->bh - 1 : by + R;
+        for (int bx = 0; bx < s->bw; bx++) {
+            int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= s->bw ? s->bw - 1 : bx + R;
+            int n = 0;
+            for (int y = y0; y <= y1; y++)
+                for (int x = x0; x <= x1; x++)
+                    v[n++] = s->bmean[y * s->bw + x];
+            s->boff[by * s->bw + bx] = select_kth(v, n, n / 2);
+        }
+    }
+}
+
+/* Signed difference v − B at the one of the 3×3 background pixels around
+ * (r, c) that is closest to v: a tower camera sways by up to a pixel at the
+ * working scale, and a change that a one-pixel shift of the background
+ * explains is not new content (the neighbourhood displacement test of
+ * Elgammal, Harwood & Davis 2000, ECCV, "Non-parametric model for background
+ * subtraction", §3). Interior pixels take the unclamped path. */
+static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v)
+{
+    float best = v - B[(size_t)r * w + c];
+    if (r > 0 && r + 1 < h && c > 0 && c + 1 < w) {
+        const float *p = B + (size_t)(r - 1) * w + (c - 1);
+        for (int dr = 0; dr < 3; dr++, p += w)
+            for (int dc = 0; dc < 3; dc++) {
+                float d = v - p[dc];
+                if (fabsf(d) < fabsf(best))
+                    best = d;
+            }
+        return best;
+    }
+    for (int dr = -1; dr <= 1; dr++) {
+        int rr = r + dr < 0 ? 0 : r + dr >= h ? h - 1 : r + dr;
+        for (int dc = -1; dc <= 1; dc++) {
+            int cc = c + dc < 0 ? 0 : c + dc >= w ? w - 1 : c + dc;
+            float d = v - B[(size_t)rr * w + cc];
+            if (fabsf(d) < fabsf(best))
+                best = d;
+        }
+    }
+    return best;
+}
+
 static void block_features(fg_smoke *s)
 {
     int bs = s->p.block;
     float thr = s->p.min_diff;
+    local_offset(s);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
         for (int bx = 0; bx < s->bw; bx++) {
-            int r1 = by * bs + bs < s->h ? by * bs + bs : s->h;
-            int c1 = bx * bs + bs < s->w ? bx * bs + bs : s->w;
-            double sd = 0, sg = 0, sl = 0;
-            int n = 0, nc = 0;
-            for (int r = by * bs; r < r1; r++) {
+            double sd = 0, sf = 0, sg = 0, sl = 0, ss = 0, sa = 0;
+            int nc = 0;
+            float off = s->boff[by * s->bw + bx];
+            for (int r = by * bs; r < by * bs + bs; r++) {
                 size_t o = (size_t)r * s->w;
-                for (int c = bx * bs; c < c1; c++) {
-                    float d = fabsf(s->iy[o + c] - s->by[o + c]);
+                for (int c = bx * bs; c < bx * bs + bs; c++) {
+                    float v = s->iy[o + c] + off;
+                    float e = nbr_diff(s->bsy, s->w, s->h, r, c, v);
+                    float d = fabsf(e);
                     sd += d;
-                    n++;
+                    sf += fabsf(s->bfy[o + c] - s->bsy[o + c]);
+                    sa += fabsf(nbr_diff(s->bfy, s->w, s->h, r, c, v));
                     if (d > thr) {
                         nc++;
+                        ss += e;
                         sg += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) /
                                         128.0;
                         sl += s->iy[o + c];
                     }
                 }
             }
-            int b = by * s->bw + bx;
+            int b = by * s->bw + bx, n = bs * bs;
             s->bdiff[b] = (float)(sd / n);
+            s->bfast[b] = (float)(sf / n);
+            s->bact[b] = (float)(sa / n);
+            s->bchg[b] = (float)nc / n;
             s->bgrey[b] = nc ? (float)(sg / nc) : 0.0f;
             s->bluma[b] = nc ? (float)(sl / nc) : 0.0f;
-            /* changed: mean change above min_diff carried by at least a quarter
-             * of the block (not by a few hot pixels) */
-            s->flag[b] = s->bdiff[b] >= s->p.min_diff && 4 * nc >= n &&
-                         s->bgrey[b] >= s->p.min_grey && s->bluma[b] >= GREY_Y_MIN &&
-                         s->bluma[b] <= GREY_Y_MAX;
+            s->bsign[b] = nc ? (float)(ss / nc) : 0.0f;
+            block_ratios(s, s->iy, s->iu, s->iv, bx, by, &s->bcursat[b], &s->bcurcon[b]);
         }
     }
 }
 
-/* 4-neighbour connected regions on the block grid; labels 1..n in raster order
- * of each region's first block. Returns n. */
+/* Absolute hour of a time (floor division). */
+static int64_t hour_of(int64_t t) { return t >= 0 ? t / 3600 : -((-t + 3599) / 3600); }
+
+static int slot_of(int64_t hour)
+{
+    int64_t k = hour % HIST_SLOTS;
+    return (int)(k < 0 ? k + HIST_SLOTS : k);
+}
+
+/* Highest history score of block b within ±1 h of the same time of day 1, 2
+ * and 3 days before t (all inside Fuego's 12 h–3.5 day window). */
+static float history_of(const fg_smoke *s, int b, int64_t t)
+{
+    int64_t H = hour_of(t);
+    int q = 0;
+    for (int d = 1; d <= 3; d++)
+        for (int k = -1; k <= 1; k++) {
+            int64_t G = H - 24 * d + k;
+            int sl = slot_of(G);
+            if (s->slot_hour[sl] == G && s->hist[(size_t)sl * s->nb + b] > q)
+                q = s->hist[(size_t)sl * s->nb + b];
+        }
+    return q / 255.0f;
+}
+
+/* Block scores, gates and the time-of-day test. */
+static void block_scores(fg_smoke *s, int64_t t)
+{
+    const fg_smoke_params *p = &s->p;
+    int use_model = p->model && p->model->nfeat > 0;
+    /* Still evolving: a change that appeared k frames ago and has stood still
+     * since has |I − B_fast| / |I − B_slow| = (a_fast / a_slow)^k. Smoke keeps
+     * moving and growing; a change that has stood still for longer than the
+     * confirmation window (k = persist_frames + 1) is an object, a parked
+     * cloud bank or a lingering shadow. */
+    float act_min = powf(p->bg_alpha_fast / p->bg_alpha, (float)(p->persist_frames + 1));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++) {
+        for (int bx = 0; bx < s->bw; bx++) {
+            int b = by * s->bw + bx;
+            float thrb = s->thr[b] > p->min_diff ? s->thr[b] : p->min_diff;
+            float sc = s->bdiff[b] / (2.0f * thrb);
+            sc = sc > 1 ? 1 : sc;
+            float desat = s->bsat[b] - s->bcursat[b];
+            float hfloss = s->bcon[b] > 1e-3f ? 1.0f - s->bcurcon[b] / s->bcon[b] : 0.0f;
+            int gate = 4 * s->bchg[b] >= 1.0f &&            /* carried by ≥ 1/4 of the block */
+                       s->bgrey[b] >= p->min_grey &&         /* colourless */
+                       s->bluma[b] >= GREY_Y_MIN && s->bluma[b] <= GREY_Y_MAX &&
+                       /* lighter (airlight added), or a darker veil that greys or
+                        * blurs what is behind it; a shadow is darker and does
+                        * neither */
+                       (s->bsign[b] > 0 || desat >= DESAT_MIN || hfloss >= HFLOSS_MIN) &&
+                       !(p->ignore && p->ignore[b]);
+            if (use_model) {
+                s->prob[b] = fg_smoke_model_prob(p->model, s->feat + (size_t)b * FG_SF_COUNT);
+                gate = gate && s->prob[b] >= p->min_prob;
+            }
+            s->score[b] = gate ? sc : 0.0f;
+            float h = history_of(s, b, t);
+            float need = (h + 1) / 2 > h + 0.2f ? (h + 1) / 2 : h + 0.2f;
+            s->hscore[b] = h;
+            s->cand[b] = s->score[b] > 0.5f && s->score[b] > need &&
+                         s->bact[b] >= act_min * s->bdiff[b];
+        }
+    }
+    /* record this hour's maxima */
+    int64_t H = hour_of(t);
+    int sl = slot_of(H);
+    unsigned char *row = s->hist + (size_t)sl * s->nb;
+    if (s->slot_hour[sl] != H) {
+        memset(row, 0, (size_t)s->nb);
+        s->slot_hour[sl] = H;
+    }
+    for (int b = 0; b < s->nb; b++) {
+        int q = (int)lrintf(s->score[b] * 255.0f);
+        if (q > row[b])
+            row[b] = (unsigned char)q;
+    }
+}
+
+/* 4-neighbour connected regions of candidate blocks; labels 1..n in raster
+ * order of each region's first block. Returns n. */
 static int label_regions(fg_smoke *s)
 {
-    int bw = s->bw, nb = s->bw * s->bh;
+    int bw = s->bw, nb = s->nb;
     for (int i = 0; i < nb; i++)
         s->parent[i] = (size_t)i;
     for (int i = 0; i < nb; i++) {
-        if (!s->flag[i])
+        if (!s->cand[i])
             continue;
-        if (i % bw > 0 && s->flag[i - 1])
+        if (i % bw > 0 && s->cand[i - 1])
             fg_uf_union(s->parent, (size_t)i, (size_t)(i - 1));
-        if (i >= bw && s->flag[i - bw])
+        if (i >= bw && s->cand[i - bw])
             fg_uf_union(s->parent, (size_t)i, (size_t)(i - bw));
     }
     int n = 0;
     for (int i = 0; i < nb; i++) {
-        if (!s->flag[i]) {
+        if (!s->cand[i]) {
             s->lab[i] = 0;
             continue;
         }
         int root = (int)fg_uf_find(s->parent, (size_t)i);
-        if (root == i)
-            s->lab[i] = ++n;
-        else
-            s->lab[i] = s->lab[root]; /* root < i was labelled already */
+        s->lab[i] = root == i ? ++n : s->lab[root]; /* root < i was labelled already */
     }
     return n;
 }
 
 /* Plume base: the lowest pixel row, within the region's bottom block row and
- * the block row just below it, where changed pixels form a run (at least a
- * quarter of the busiest row, and 2 pixels) rather than isolated noise; the
- * base column is the mean column of changed pixels in those rows. */
+ * the block row below it, where changed pixels form a run (at least a quarter
+ * of the busiest row, and 2 pixels) rather than isolated noise; the base
+ * column is the mean column of changed pixels in those rows. */
 static void refine_base(const fg_smoke *s, int label, const struct region *g, double *bx_out,
                         double *by_out)
 {
     int bs = s->p.block;
     int r0 = g->by1 * bs;
-    int r1 = (g->by1 + 2) * bs < s->h ? (g->by1 + 2) * bs : s->h;
+    int r1 = (g->by1 + 2) * bs < s->bh * bs ? (g->by1 + 2) * bs : s->bh * bs;
     int cnt_max = 0, low = -1;
     double sx = 0;
     int nx = 0;
-    /* two passes over at most 2·bs rows: busiest row, then the lowest qualifying row */
     for (int pass = 0; pass < 2; pass++) {
         for (int r = r0; r < r1; r++) {
             int cnt = 0;
@@ -356,10 +649,10 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
             for (int bx = g->bx0; bx <= g->bx1; bx++) {
                 if (s->lab[g->by1 * s->bw + bx] != label)
                     continue;
-                int c1 = bx * bs + bs < s->w ? bx * bs + bs : s->w;
-                for (int c = bx * bs; c < c1; c++) {
+                for (int c = bx * bs; c < bx * bs + bs; c++) {
                     size_t o = (size_t)r * s->w + c;
-                    if (fabsf(s->iy[o] - s->by[o]) > s->p.min_diff) {
+                    if (fabsf(s->iy[o] + s->boff[g->by1 * s->bw + bx] - s->bsy[o]) >
+                        s->p.min_diff) {
                         cnt++;
                         rsx += c + 0.5;
                     }
@@ -377,17 +670,40 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
     }
     if (low < 0) {
         *bx_out = 0.5 * (g->bx0 + g->bx1 + 1) * bs;
-        *by_out = (g->by1 + 1) * bs < s->h ? (g->by1 + 1) * bs : s->h;
+        *by_out = (g->by1 + 1) * bs;
         return;
     }
     *bx_out = sx / nx;
     *by_out = low + 0.5;
 }
 
+/* Starts (or restarts) the backgrounds from the current frame; tracks are
+ * dropped, the time-of-day history is kept. */
+static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
+{
+    size_t np = (size_t)s->w * s->h;
+    convert_frame(s, rgb, 1.0f);
+    memcpy(s->bsy, s->iy, np * sizeof(float));
+    memcpy(s->bfy, s->iy, np * sizeof(float));
+    memcpy(s->bsu, s->iu, np * sizeof(float));
+    memcpy(s->bsv, s->iv, np * sizeof(float));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++)
+        for (int bx = 0; bx < s->bw; bx++) {
+            int b = by * s->bw + bx;
+            block_ratios(s, s->bsy, s->bsu, s->bsv, bx, by, &s->bsat[b], &s->bcon[b]);
+        }
+    memset(s->thr, 0, (size_t)s->nb * sizeof(float));
+    memset(s->held, 0, (size_t)s->nb);
+    memset(s->plab, 0, (size_t)s->nb * sizeof(int));
+    s->nprev = 0;
+}
+
 int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_result *res,
                   fg_ctx *ctx)
 {
-    (void)t_utc; /* time-of-day history (Fuego) is not used by this first test */
     if (!s || !rgb || !res || !rgb->data)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke: missing frame or result");
     if (rgb->type != FG_PIX_U8 || rgb->channels != 3 || rgb->width != s->w ||
@@ -395,17 +711,22 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         return fg_ctx_set(ctx, FG_EINVAL,
                           "smoke: frame must be %dx%d RGB U8 (got %dx%d, %d channels, type %d)",
                           s->w, s->h, rgb->width, rgb->height, rgb->channels, (int)rgb->type);
+    if (s->have_last && t_utc < s->last_t)
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke: frame at %lld s is older than the last frame (%lld s); frames "
+                          "must come in time order",
+                          (long long)t_utc, (long long)s->last_t);
     fg_smoke_result out;
     memset(&out, 0, sizeof out);
     out.base_x = out.base_y = NAN;
-    size_t np = (size_t)s->w * s->h;
+    if (s->have_last && s->p.gap_reset_s > 0 && t_utc - s->last_t > s->p.gap_reset_s)
+        s->frames = 0; /* the backgrounds are stale: warm up again */
+    s->last_t = t_utc;
+    s->have_last = 1;
 
     if (s->frames == 0) {
-        convert_frame(s, rgb, 1.0f);
-        memcpy(s->by, s->iy, np * sizeof(float));
-        memcpy(s->bu, s->iu, np * sizeof(float));
-        memcpy(s->bv, s->iv, np * sizeof(float));
-        (void)horizon_row(s);
+        start_backgrounds(s, rgb);
+        (void)horizon_row(s, rgb);
         s->frames = 1;
         *res = out;
         return FG_OK;
@@ -413,12 +734,36 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     float gain = estimate_gain(s, rgb);
     convert_frame(s, rgb, gain);
-    double hz = horizon_row(s);
+    double hz = horizon_row(s, rgb);
+    if (s->p.model && s->p.model->nfeat > 0) {
+        int rc = fg_smoke_appearance(rgb, s->p.block, hz, s->feat, ctx);
+        if (rc != FG_OK)
+            return rc;
+    }
     block_features(s);
+    if (s->frames == 1) {
+        /* the first comparison measures how much each block changes from one
+         * frame to the next when nothing happens: the threshold starts there */
+        for (int b = 0; b < s->nb; b++)
+            s->thr[b] = THR_C * s->bdiff[b];
+    }
+    /* A view that changed almost everywhere at once is a new scene (the
+     * camera moved, day turned to night, a fog bank): compare nothing with
+     * the old backgrounds; they restart from this frame as after a gap. A
+     * young plume covers a small part of a view (MAX_REGION_FRAC). */
+    int nchanged = 0;
+    for (int b = 0; b < s->nb; b++)
+        nchanged += s->bdiff[b] > (s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff);
+    if (nchanged > SCENE_CHANGE_FRAC * s->nb) {
+        start_backgrounds(s, rgb);
+        s->frames = 1;
+        *res = out;
+        return FG_OK;
+    }
+    block_scores(s, t_utc);
     int n = label_regions(s);
     int bs = s->p.block;
 
-    /* region statistics, tracking against the previous frame's regions */
     for (int k = 1; k <= n; k++) {
         struct region *g = &s->reg[k];
         memset(g, 0, sizeof *g);
@@ -426,38 +771,44 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         g->by0 = s->bh;
         g->bx1 = g->by1 = -1;
     }
-    for (int i = 0; i < s->bw * s->bh; i++) {
+    for (int i = 0; i < s->nb; i++) {
         int k = s->lab[i];
         if (!k)
             continue;
         struct region *g = &s->reg[k];
         int bx = i % s->bw, by = i / s->bw;
         g->area++;
-        g->sdiff += s->bdiff[i];
-        g->sgrey += s->bgrey[i];
-        if (bx < g->bx0)
-            g->bx0 = bx;
-        if (bx > g->bx1)
-            g->bx1 = bx;
-        if (by < g->by0)
-            g->by0 = by;
-        if (by > g->by1)
-            g->by1 = by;
+        g->ssum += s->score[i];
+        if (s->hscore[i] > g->hmax)
+            g->hmax = s->hscore[i];
+        g->bx0 = bx < g->bx0 ? bx : g->bx0;
+        g->bx1 = bx > g->bx1 ? bx : g->bx1;
+        g->by0 = by < g->by0 ? by : g->by0;
+        g->by1 = by > g->by1 ? by : g->by1;
     }
     for (int k = 1; k <= n; k++) {
         struct region *g = &s->reg[k];
-        /* the region's lowest block must lie below the horizon: its centre row */
-        g->counts = (g->by1 + 0.5) * bs > hz;
-        g->persisted = 0;
+        g->counts = (g->by1 + 0.5) * bs > hz && g->area <= MAX_REGION_FRAC * s->nb;
+        g->top0 = g->by0;
+        g->area0 = g->area;
+        g->growth = 1.0f;
     }
-    for (int i = 0; i < s->bw * s->bh; i++) {
+    /* tracking: the best continuation among overlapped counted regions */
+    for (int i = 0; i < s->nb; i++) {
         int k = s->lab[i], j = s->plab[i];
         if (!k || !j || !s->reg[k].counts || !s->ppers[j])
             continue;
         struct region *g = &s->reg[k];
-        int cand = g->area >= SHRINK_TOL * s->parea[j] ? s->ppers[j] + 1 : 1;
-        if (cand > g->persisted)
+        /* a small plume jitters by a block from frame to frame */
+        int keep = g->area >= SHRINK_TOL * s->parea[j] || g->area >= s->parea[j] - 1;
+        int cand = keep ? s->ppers[j] + 1 : 1;
+        if (cand > g->persisted) {
             g->persisted = cand;
+            g->top0 = keep ? s->ptop[j] : g->by0;
+            g->area0 = keep ? s->parea0[j] : g->area;
+            g->grew = keep && s->pgrew[j];
+            g->growth = (float)g->area / (float)s->parea[j];
+        }
     }
     int allow = s->frames >= s->p.warmup_frames;
     int best = 0;
@@ -467,62 +818,314 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
             continue;
         if (g->persisted == 0)
             g->persisted = 1;
-        /* score: change strength (saturating at 4× min_diff), greyness above
-         * the threshold, and persistence toward persist_frames */
-        double dm = g->sdiff / g->area, gm = g->sgrey / g->area;
-        double sc = dm / (4.0 * s->p.min_diff);
-        double sg = s->p.min_grey < 1 ? (gm - s->p.min_grey) / (1.0 - s->p.min_grey) : 1.0;
         double sp = (double)g->persisted / s->p.persist_frames;
-        sc = sc > 1 ? 1 : sc;
-        sg = sg < 0 ? 0 : sg > 1 ? 1 : sg;
         sp = sp > 1 ? 1 : sp;
-        g->score = (float)(0.4 * sc + 0.2 * sg + 0.4 * sp);
-        g->alarm = allow && g->persisted >= s->p.persist_frames;
+        g->score = (float)(0.5 * g->ssum / g->area + 0.5 * sp);
+        /* a plume grows or rises while it is confirmed; a flickering block,
+         * a moved object or a lingering shadow does neither */
+        g->grew |= g->top0 - g->by0 >= RISE_MIN || g->area >= GROW_MIN * g->area0;
+        g->alarm = allow && g->persisted >= s->p.persist_frames && g->grew;
         if (!best || g->alarm > s->reg[best].alarm ||
             (g->alarm == s->reg[best].alarm && g->score > s->reg[best].score))
             best = k;
     }
-
     if (best) {
         struct region *g = &s->reg[best];
         out.alarm = g->alarm;
         out.score = g->score;
         out.persisted = g->persisted;
+        out.nblocks = g->area;
+        out.growth = g->growth;
+        out.rise = (float)(g->top0 - g->by0);
+        out.history = g->hmax;
         out.x = g->bx0 * bs;
         out.y = g->by0 * bs;
-        out.w = ((g->bx1 + 1) * bs < s->w ? (g->bx1 + 1) * bs : s->w) - out.x;
-        out.h = ((g->by1 + 1) * bs < s->h ? (g->by1 + 1) * bs : s->h) - out.y;
+        out.w = (g->bx1 + 1 - g->bx0) * bs;
+        out.h = (g->by1 + 1 - g->by0) * bs;
         refine_base(s, best, g, &out.base_x, &out.base_y);
     }
 
-    /* remember counted regions for the next frame's overlap test */
-    memset(s->ppers, 0, (size_t)(n + 1) * sizeof(int));
-    for (int k = 1; k <= n; k++) {
-        s->ppers[k] = s->reg[k].counts ? s->reg[k].persisted : 0;
-        s->parea[k] = s->reg[k].area;
-    }
-    for (int i = 0; i < s->bw * s->bh; i++) {
-        s->plab[i] = s->lab[i];
-        s->held[i] = s->lab[i] && s->reg[s->lab[i]].counts;
+    /* remember counted regions for the next frame */
+    for (int k = 0; k <= n; k++) {
+        s->ppers[k] = k && s->reg[k].counts ? s->reg[k].persisted : 0;
+        s->parea[k] = k ? s->reg[k].area : 0;
+        s->ptop[k] = k ? s->reg[k].top0 : 0;
+        s->parea0[k] = k ? s->reg[k].area0 : 0;
+        s->pgrew[k] = k ? s->reg[k].grew : 0;
     }
     s->nprev = n;
+    for (int i = 0; i < s->nb; i++) {
+        s->plab[i] = s->lab[i];
+        /* hold the background only while a region is being confirmed: once it
+         * has persisted (alarmed), it is absorbed at the normal rate, so a
+         * static change (a moved object, a shadow) cannot lock a block */
+        s->held[i] = s->lab[i] && s->reg[s->lab[i]].counts &&
+                     s->reg[s->lab[i]].persisted < s->p.persist_frames;
+    }
 
-    /* background update B ← aB + (1 − a)I, slower inside counted regions */
-    float a = s->p.bg_alpha;
+    /* updates: backgrounds, adaptive threshold, background ratios */
+    float a = s->p.bg_alpha, af = s->p.bg_alpha_fast;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (int r = 0; r < s->h; r++) {
+    for (int r = 0; r < s->bh * bs; r++) {
         size_t o = (size_t)r * s->w;
         const unsigned char *held = s->held + (size_t)(r / bs) * s->bw;
         for (int c = 0; c < s->w; c++) {
-            float ak = held[c / bs] ? BG_ALPHA_HELD : a;
-            s->by[o + c] = ak * s->by[o + c] + (1 - ak) * s->iy[o + c];
-            s->bu[o + c] = ak * s->bu[o + c] + (1 - ak) * s->iu[o + c];
-            s->bv[o + c] = ak * s->bv[o + c] + (1 - ak) * s->iv[o + c];
+            float ak = c < s->bw * bs && held[c / bs] ? BG_ALPHA_HELD : a;
+            s->bsy[o + c] = ak * s->bsy[o + c] + (1 - ak) * s->iy[o + c];
+            s->bsu[o + c] = ak * s->bsu[o + c] + (1 - ak) * s->iu[o + c];
+            s->bsv[o + c] = ak * s->bsv[o + c] + (1 - ak) * s->iv[o + c];
+            s->bfy[o + c] = af * s->bfy[o + c] + (1 - af) * s->iy[o + c];
         }
     }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++)
+        for (int bx = 0; bx < s->bw; bx++) {
+            int b = by * s->bw + bx;
+            if (!s->cand[b])
+                s->thr[b] = a * s->thr[b] + (1 - a) * THR_C * s->bdiff[b];
+            block_ratios(s, s->bsy, s->bsu, s->bsv, bx, by, &s->bsat[b], &s->bcon[b]);
+        }
     s->frames++;
     *res = out;
+    return FG_OK;
+}
+
+/* ------------------------------------------------------------ state */
+
+/* FNV-1a, 64-bit (Fowler, Noll & Vo; IETF draft-eastlake-fnv). */
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Little-endian byte writer/reader; the reader stops at the end (ok = 0). */
+typedef struct bytes {
+    unsigned char *p;
+    size_t n, cap;
+    int ok;
+} bytes;
+
+static void put_u64(bytes *b, uint64_t v)
+{
+    if (b->p)
+        for (int i = 0; i < 8; i++)
+            b->p[b->n + i] = (unsigned char)(v >> (8 * i));
+    b->n += 8;
+}
+static void put_u32(bytes *b, uint32_t v)
+{
+    if (b->p)
+        for (int i = 0; i < 4; i++)
+            b->p[b->n + i] = (unsigned char)(v >> (8 * i));
+    b->n += 4;
+}
+static void put_f32s(bytes *b, const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        put_u32(b, u);
+    }
+}
+static void put_i32s(bytes *b, const int *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        put_u32(b, (uint32_t)v[i]);
+}
+static void put_raw(bytes *b, const unsigned char *v, size_t n)
+{
+    if (b->p)
+        memcpy(b->p + b->n, v, n);
+    b->n += n;
+}
+
+static uint64_t get_u64(bytes *b)
+{
+    if (!b->ok || b->cap - b->n < 8) {
+        b->ok = 0;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b->p[b->n + i] << (8 * i);
+    b->n += 8;
+    return v;
+}
+static uint32_t get_u32(bytes *b)
+{
+    if (!b->ok || b->cap - b->n < 4) {
+        b->ok = 0;
+        return 0;
+    }
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)b->p[b->n + i] << (8 * i);
+    b->n += 4;
+    return v;
+}
+static void get_f32s(bytes *b, float *v, size_t n)
+{
+    for (size_t i = 0; i < n && b->ok; i++) {
+        uint32_t u = get_u32(b);
+        memcpy(&v[i], &u, 4);
+    }
+}
+static void get_i32s(bytes *b, int *v, size_t n)
+{
+    for (size_t i = 0; i < n && b->ok; i++)
+        v[i] = (int)get_u32(b);
+}
+static void get_raw(bytes *b, unsigned char *v, size_t n)
+{
+    if (!b->ok || b->cap - b->n < n) {
+        b->ok = 0;
+        return;
+    }
+    memcpy(v, b->p + b->n, n);
+    b->n += n;
+}
+
+/* Layout (little-endian): magic[8], version u32, width u32, height u32,
+ * block u32, frames u64, have_last u32, last_t u64, have_horizon u32,
+ * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y/Cb/Cr and
+ * fast Y (w·h f32 each), thr, bsat, bcon (nb f32 each), held (nb bytes), plab
+ * (nb i32), ppers, parea, ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
+ * FNV-1a 64 of everything before it. */
+static void serialise(const fg_smoke *s, bytes *b)
+{
+    size_t np = (size_t)s->w * s->h, nb = (size_t)s->nb;
+    uint64_t hb;
+    memcpy(&hb, &s->horizon, 8);
+    put_raw(b, (const unsigned char *)STATE_MAGIC, 8);
+    put_u32(b, STATE_VERSION);
+    put_u32(b, (uint32_t)s->w);
+    put_u32(b, (uint32_t)s->h);
+    put_u32(b, (uint32_t)s->p.block);
+    put_u64(b, (uint64_t)s->frames);
+    put_u32(b, (uint32_t)s->have_last);
+    put_u64(b, (uint64_t)s->last_t);
+    put_u32(b, (uint32_t)s->have_horizon);
+    put_u64(b, hb);
+    put_u32(b, (uint32_t)s->nprev);
+    for (int k = 0; k < HIST_SLOTS; k++)
+        put_u64(b, (uint64_t)s->slot_hour[k]);
+    put_f32s(b, s->bsy, np);
+    put_f32s(b, s->bsu, np);
+    put_f32s(b, s->bsv, np);
+    put_f32s(b, s->bfy, np);
+    put_f32s(b, s->thr, nb);
+    put_f32s(b, s->bsat, nb);
+    put_f32s(b, s->bcon, nb);
+    put_raw(b, s->held, nb);
+    put_i32s(b, s->plab, nb);
+    put_i32s(b, s->ppers, nb + 1);
+    put_i32s(b, s->parea, nb + 1);
+    put_i32s(b, s->ptop, nb + 1);
+    put_i32s(b, s->parea0, nb + 1);
+    put_i32s(b, s->pgrew, nb + 1);
+    put_raw(b, s->hist, nb * HIST_SLOTS);
+}
+
+int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *ctx)
+{
+    if (!s || !buf || !len)
+        return fg_ctx_set(ctx, FG_EINVAL, "smoke save: missing state or output");
+    bytes sz = {NULL, 0, 0, 1};
+    serialise(s, &sz);
+    size_t total = sz.n + 8;
+    unsigned char *p = fg_malloc(total);
+    if (!p)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %zu bytes", total);
+    bytes b = {p, 0, total, 1};
+    serialise(s, &b);
+    put_u64(&b, fnv1a64(p, sz.n));
+    *buf = p;
+    *len = total;
+    return FG_OK;
+}
+
+int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len,
+                  fg_smoke **out, fg_ctx *ctx)
+{
+    if (!p || !out || (!buf && len))
+        return fg_ctx_set(ctx, FG_EINVAL, "smoke load: missing parameters, buffer or output");
+    int rc = check_params(p, ctx);
+    if (rc != FG_OK)
+        return rc;
+    if (len < 8 + 4 * 4 + 8 || memcmp(buf, STATE_MAGIC, 8) != 0)
+        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: not a smoke state (bad magic or %zu bytes)",
+                          len);
+    bytes b = {(unsigned char *)buf, 8, len, 1};
+    uint32_t ver = get_u32(&b), w = get_u32(&b), h = get_u32(&b), blk = get_u32(&b);
+    if (ver != STATE_VERSION)
+        return fg_ctx_set(ctx, FG_EFORMAT,
+                          "smoke state: version %u, this program reads version %u; start afresh",
+                          ver, STATE_VERSION);
+    if (blk != (uint32_t)p->block)
+        return fg_ctx_set(ctx, FG_EFORMAT,
+                          "smoke state: made with %u-pixel blocks, the parameters say %d", blk,
+                          p->block);
+    if (w < blk || h < blk || w > 65536 || h > 65536)
+        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: frame size %ux%u is invalid", w, h);
+    size_t np = (size_t)w * h, nb = (size_t)(w / blk) * (h / blk);
+    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + 4 * 4 * np + 3 * 4 * nb +
+                  nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
+    if (len != want)
+        return fg_ctx_set(ctx, FG_EFORMAT,
+                          "smoke state: %zu bytes, a %ux%u state holds %zu (truncated or for "
+                          "another frame size)",
+                          len, w, h, want);
+    uint64_t sum = 0;
+    for (int i = 0; i < 8; i++)
+        sum |= (uint64_t)buf[len - 8 + i] << (8 * i);
+    if (sum != fnv1a64(buf, len - 8))
+        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: checksum mismatch (corrupt)");
+    fg_smoke *s = smoke_alloc(p, (int)w, (int)h, ctx);
+    if (!s)
+        return FG_ENOMEM;
+    uint64_t hb;
+    s->frames = (int64_t)get_u64(&b);
+    s->have_last = (int)get_u32(&b);
+    s->last_t = (int64_t)get_u64(&b);
+    s->have_horizon = (int)get_u32(&b);
+    hb = get_u64(&b);
+    memcpy(&s->horizon, &hb, 8);
+    uint32_t nprev = get_u32(&b);
+    for (int k = 0; k < HIST_SLOTS; k++)
+        s->slot_hour[k] = (int64_t)get_u64(&b);
+    get_f32s(&b, s->bsy, np);
+    get_f32s(&b, s->bsu, np);
+    get_f32s(&b, s->bsv, np);
+    get_f32s(&b, s->bfy, np);
+    get_f32s(&b, s->thr, nb);
+    get_f32s(&b, s->bsat, nb);
+    get_f32s(&b, s->bcon, nb);
+    get_raw(&b, s->held, nb);
+    get_i32s(&b, s->plab, nb);
+    get_i32s(&b, s->ppers, nb + 1);
+    get_i32s(&b, s->parea, nb + 1);
+    get_i32s(&b, s->ptop, nb + 1);
+    get_i32s(&b, s->parea0, nb + 1);
+    get_i32s(&b, s->pgrew, nb + 1);
+    get_raw(&b, s->hist, nb * HIST_SLOTS);
+    int bad = !b.ok || s->frames < 0 || nprev > nb || (s->have_last != 0 && s->have_last != 1) ||
+              (s->have_horizon != 0 && s->have_horizon != 1) || isnan(s->horizon);
+    s->nprev = (int)nprev;
+    for (size_t i = 0; i < nb && !bad; i++)
+        bad = s->plab[i] < 0 || s->plab[i] > (int)nprev;
+    if (bad) {
+        fg_smoke_free(s);
+        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: inconsistent contents");
+    }
+    *out = s;
     return FG_OK;
 }

@@ -1,4 +1,4 @@
-/* frame.c — camera frames: time from the file name, sorted folder listing, TurboJPEG scaled decoding. */
+/* frame.c — camera frames: time from the file name or EXIF, sorted folder listing, TurboJPEG scaled decoding. */
 /* SPDX-License-Identifier: MIT */
 #include "imagery/imagery.h"
 
@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <turbojpeg.h>
+
+#include <cpl_error.h>
+#include <gdal.h>
 
 /* Default and hard limits: a frame file larger than this is not a camera
  * frame (3072×2048 at quality 100 is ~5 MB). */
@@ -102,6 +105,51 @@ int fg_frame_time_from_name(const char *name, int64_t *t_utc)
     return FG_EFORMAT;
 }
 
+/* EXIF DateTimeOriginal (tag 0x9003) as GDAL's JPEG driver exposes it:
+ * "YYYY:MM:DD HH:MM:SS", the camera's local clock (EXIF 2.3 carries no zone
+ * unless OffsetTimeOriginal is set, which tower cameras rarely do). */
+static int parse_exif_datetime(const char *s, int utc_offset_s, int64_t *t)
+{
+    int Y, M, D, h, mi, sec;
+    while (*s == ' ')
+        s++;
+    if (strlen(s) < 19 || !digits(s, 4, &Y) || s[4] != ':' || !digits(s + 5, 2, &M) ||
+        s[7] != ':' || !digits(s + 8, 2, &D) || s[10] != ' ' || !digits(s + 11, 2, &h) ||
+        s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+        return FG_EFORMAT;
+    int64_t local;
+    if (civil_to_unix(Y, M, D, h, mi, sec, &local) != FG_OK)
+        return FG_EFORMAT;
+    *t = local - utc_offset_s;
+    return FG_OK;
+}
+
+int fg_frame_time(const char *path, int utc_offset_s, int64_t *t_utc)
+{
+    if (!path || !t_utc)
+        return FG_EINVAL;
+    if (fg_frame_time_from_name(path, t_utc) == FG_OK)
+        return FG_OK;
+    /* Only the JPEG driver is allowed: a PNG named .jpg must not be read as an
+     * image with a time; GDAL reads only the header and the APP1 segment here. */
+    static const char *const drivers[] = {"JPEG", NULL};
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, drivers, NULL, NULL);
+    int rc = FG_EFORMAT;
+    if (ds) {
+        const char *v = GDALGetMetadataItem(ds, "EXIF_DateTimeOriginal", NULL);
+        int64_t t;
+        if (v && parse_exif_datetime(v, utc_offset_s, &t) == FG_OK) {
+            *t_utc = t;
+            rc = FG_OK;
+        }
+        GDALClose(ds);
+    }
+    CPLPopErrorHandler();
+    return rc;
+}
+
 /* --------------------------------------------------------------- listing */
 
 static int is_jpeg_name(const char *name)
@@ -178,10 +226,12 @@ int fg_frame_list(const char *dir, fg_frame_entry **out, size_t *n,
             continue;
         }
         int64_t t;
-        if (fg_frame_time_from_name(name, &t) != FG_OK) {
+        /* the default camera clock for EXIF times is Beijing time (UTC+8) */
+        if (fg_frame_time(path, 8 * 3600, &t) != FG_OK) {
             if (skip)
                 skip(user, path,
-                     "no time in the file name (expected a Unix time or YYYYMMDD_HHMMSS)");
+                     "no time in the file name (expected a Unix time or YYYYMMDD_HHMMSS) "
+                     "and no EXIF DateTimeOriginal");
             fg_free(path);
             errno = 0;
             continue;

@@ -124,6 +124,12 @@ int fg_frame_list(const char *dir, fg_frame_entry **out, size_t *n,
                   fg_ctx *ctx);
 void fg_frame_list_free(fg_frame_entry *list, size_t n);
 
+/* Time of a frame: from its file name (fg_frame_time_from_name), else from the EXIF
+ * DateTimeOriginal tag read through GDAL's JPEG driver (camera clock taken as UTC+8,
+ * Beijing time, unless the registry says otherwise: utc_offset_s). FG_EFORMAT when
+ * there is neither. */
+int fg_frame_time(const char *path, int utc_offset_s, int64_t *t_utc);
+
 /* A TurboJPEG decompressor. One per thread; not thread safe. */
 typedef struct fg_jpeg_decoder fg_jpeg_decoder;
 int fg_jpeg_decoder_new(fg_jpeg_decoder **out, fg_ctx *ctx);
@@ -145,13 +151,52 @@ int fg_jpeg_write(const char *path, const fg_raster *rgb, int quality, fg_ctx *c
 /* ------------------------------------------------------------- registries */
 
 /* Reads a camera registry CSV with header
- *   camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height
- * Rows with impossible values (|lat| > 90, heading outside 0..360, hfov outside
+ *   camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height[,preset][,mask_wkt]
+ * (mask_wkt quoted when it holds commas). Rows with impossible values (|lat| > 90, heading outside 0..360, hfov outside
  * (0, 180), height <= 0, ...) are reported through skip() and left out.
  * *out is allocated (fg_free); FG_ENOTFOUND/FG_EFORMAT when the file or its header is bad. */
 int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
                             void (*skip)(void *user, const char *what, const char *reason),
                             void *user, fg_ctx *ctx);
+
+/* Rasterises a camera's mask_wkt (full-resolution image pixels) onto the block grid of
+ * a working-resolution frame: *mask gets nbx·nby bytes (fg_free), non-zero where a
+ * block is at least half covered. *mask = NULL when the camera has no mask. FG_EFORMAT
+ * naming the camera when the WKT does not parse or is not a polygon. */
+int fg_camera_block_mask(const fg_camera *cam, int work_w, int work_h, int block,
+                         unsigned char **mask, fg_ctx *ctx);
+
+/* ------------------------------------------------------- smoke state and model */
+
+/* Per-camera smoke state files in a state folder ("<dir>/<camera id>.state", written
+ * through a temporary name). Load: *out = NULL and FG_OK when there is no state yet;
+ * a corrupt, truncated or older-version file is reported in ctx with FG_EFORMAT and
+ * the caller starts afresh (the file is replaced at the next save). */
+int fg_smoke_state_load(const char *dir, const char *camera_id, const fg_smoke_params *p,
+                        fg_smoke **out, fg_ctx *ctx);
+int fg_smoke_state_save(const char *dir, const char *camera_id, const fg_smoke *s,
+                        fg_ctx *ctx);
+
+/* The smoke block model: a text file ("key = value" lines: nfeat, bias, threshold,
+ * mean, scale, w as comma lists, plus provenance comments). path NULL = the model
+ * bundled in models/smoke_model.txt (embedded at build time). */
+int fg_smoke_model_read(const char *path, fg_smoke_model *m, fg_ctx *ctx);
+int fg_smoke_model_write(const char *path, const fg_smoke_model *m, const char *provenance,
+                         fg_ctx *ctx);
+/* Reads a single-band 8-bit mask image (PNG, TIFF, ...) through GDAL as a U8 raster
+ * (fg_raster_release). */
+int fg_mask_image_read(const char *path, fg_raster *out, fg_ctx *ctx);
+
+/* ---------------------------------------------------------------- land cover */
+
+/* Land cover from a classified raster read through GDAL (any CRS). Class codes map
+ * to names with ESA WorldCover's legend by default: 10 tree → forest, 20 shrub and
+ * 30 grassland → grass, 40 cropland, 50 built-up, 80 water, anything else → other. */
+typedef struct fg_landcover fg_landcover;
+int fg_landcover_open(const char *path, fg_landcover **out, fg_ctx *ctx);
+void fg_landcover_free(fg_landcover *lc);
+/* Class name at a WGS84 point ("" outside the raster or on nodata). Not thread safe. */
+const char *fg_landcover_at(const fg_landcover *lc, double lat, double lon);
 
 /* ------------------------------------------------------------ raster out */
 

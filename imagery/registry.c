@@ -1,4 +1,4 @@
-/* registry.c — the camera registry CSV: one fixed preset per row, impossible rows reported and left out. */
+/* registry.c — the camera registry CSV: one camera preset per row (optional preset and mask polygon), impossible rows reported and left out. */
 /* SPDX-License-Identifier: MIT */
 #include "imagery/imagery.h"
 
@@ -8,12 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NFIELDS 9
-#define LINE_MAX_BYTES 1024
+#include <cpl_error.h>
+#include <ogr_api.h>
+
+#define NFIELDS 9 /* required columns */
+#define MAXFIELDS 11
+/* a mask polygon may take up to sizeof(fg_camera.mask_wkt) bytes on one line */
+#define LINE_MAX_BYTES 4096
 
 static const char *const header_fields[NFIELDS] = {
     "camera_id", "lon", "lat", "height_m", "heading_deg", "hfov_deg", "tilt_deg", "width",
     "height"};
+
+/* Column positions of the optional fields (-1 = absent). */
+typedef struct columns {
+    int nfields;
+    int preset, mask_wkt;
+} columns;
 
 /* Strips trailing CR/LF and surrounding blanks in place; returns the start. */
 static char *trim(char *s)
@@ -26,18 +37,48 @@ static char *trim(char *s)
     return s;
 }
 
-/* Splits line at commas into at most max fields (trimmed); returns the count,
- * or max + 1 when there are more. */
+/* Splits line at commas into at most max fields (trimmed), in place. A field that
+ * starts with '"' runs to its closing quote ("" is a quote inside it, RFC 4180).
+ * Returns the count, max + 1 when there are more, or -1 for a broken quote. */
 static int split(char *line, char **f, int max)
 {
     int n = 0;
     char *p = line;
     for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (n == max)
+            return max + 1;
+        if (*p == '"') {
+            char *w = p, *r = p + 1;
+            for (;;) {
+                if (*r == '\0')
+                    return -1;
+                if (*r == '"') {
+                    if (r[1] == '"') {
+                        *w++ = '"';
+                        r += 2;
+                        continue;
+                    }
+                    break;
+                }
+                *w++ = *r++;
+            }
+            *w = '\0';
+            f[n++] = p;
+            r++;
+            while (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n')
+                r++;
+            if (*r == '\0')
+                return n;
+            if (*r != ',')
+                return -1;
+            p = r + 1;
+            continue;
+        }
         char *c = strchr(p, ',');
         if (c)
             *c = '\0';
-        if (n == max)
-            return max + 1;
         f[n++] = trim(p);
         if (!c)
             return n;
@@ -72,14 +113,61 @@ static int parse_int(const char *s, int *v)
     return 1;
 }
 
-/* Parses one data row into *c; returns NULL or the reason it is impossible. */
-static const char *parse_row(char *line, fg_camera *c, char *why, size_t whysize)
+/* NULL when wkt is a non-empty (MULTI)POLYGON whose envelope lies inside the
+ * w×h image (pixel corners 0..w, 0..h), else the reason. OGR parses it. */
+static const char *check_mask(const char *wkt, int w, int h, char *why, size_t whysize)
 {
-    char *f[NFIELDS];
-    int n = split(line, f, NFIELDS);
-    if (n != NFIELDS) {
-        snprintf(why, whysize, "expected %d fields, found %s%d", NFIELDS,
-                 n > NFIELDS ? "more than " : "", n > NFIELDS ? NFIELDS : n);
+    char *p = (char *)wkt;
+    OGRGeometryH g = NULL;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRErr e = OGR_G_CreateFromWkt(&p, NULL, &g);
+    CPLPopErrorHandler();
+    if (e != OGRERR_NONE || !g) {
+        snprintf(why, whysize, "mask_wkt is not WKT OGR can parse");
+        return why;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *reason = NULL;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    OGREnvelope env;
+    if (*p) {
+        snprintf(why, whysize, "mask_wkt has text after the geometry");
+        reason = why;
+    } else if (t != wkbPolygon && t != wkbMultiPolygon) {
+        snprintf(why, whysize, "mask_wkt is a %s, not a POLYGON or MULTIPOLYGON",
+                 OGRGeometryTypeToName(t));
+        reason = why;
+    } else if (OGR_G_IsEmpty(g)) {
+        snprintf(why, whysize, "mask_wkt is empty");
+        reason = why;
+    } else {
+        OGR_G_GetEnvelope(g, &env);
+        if (env.MinX < 0 || env.MinY < 0 || env.MaxX > w || env.MaxY > h) {
+            snprintf(why, whysize,
+                     "mask_wkt spans x %g..%g, y %g..%g: not image pixels of a %dx%d frame",
+                     env.MinX, env.MaxX, env.MinY, env.MaxY, w, h);
+            reason = why;
+        }
+    }
+    OGR_G_DestroyGeometry(g);
+    return reason;
+}
+
+/* Parses one data row into *c; returns NULL or the reason it is impossible. */
+static const char *parse_row(char *line, const columns *col, fg_camera *c, char *why,
+                             size_t whysize)
+{
+    char *f[MAXFIELDS];
+    int n = split(line, f, col->nfields);
+    if (n < 0) {
+        snprintf(why, whysize, "unbalanced quotes");
+        return why;
+    }
+    /* optional trailing columns may be left out of a row */
+    if (n < NFIELDS || n > col->nfields) {
+        snprintf(why, whysize, "expected %d fields, found %s%d", col->nfields,
+                 n > col->nfields ? "more than " : "", n > col->nfields ? col->nfields : n);
         return why;
     }
     memset(c, 0, sizeof *c);
@@ -129,7 +217,49 @@ static const char *parse_row(char *line, fg_camera *c, char *why, size_t whysize
         snprintf(why, whysize, "frame size %dx%d outside 1..100000", c->width, c->height);
         return why;
     }
+    const char *preset = col->preset >= 0 && col->preset < n ? f[col->preset] : "";
+    const char *mask = col->mask_wkt >= 0 && col->mask_wkt < n ? trim(f[col->mask_wkt]) : "";
+    if (strlen(preset) >= sizeof c->preset) {
+        snprintf(why, whysize, "preset longer than %zu bytes", sizeof c->preset - 1);
+        return why;
+    }
+    if (strchr(preset, '/') || strchr(preset, '@')) {
+        snprintf(why, whysize, "preset '%s' holds '/' or '@'", preset);
+        return why;
+    }
+    if (strlen(mask) >= sizeof c->mask_wkt) {
+        snprintf(why, whysize, "mask_wkt longer than %zu bytes", sizeof c->mask_wkt - 1);
+        return why;
+    }
+    if (mask[0] && check_mask(mask, c->width, c->height, why, whysize))
+        return why;
+    memcpy(c->preset, preset, strlen(preset) + 1);
+    memcpy(c->mask_wkt, mask, strlen(mask) + 1);
     return NULL;
+}
+
+/* Parses the header: the nine required names in order, then optional preset and
+ * mask_wkt in either order. */
+static int parse_header(char *s, columns *col)
+{
+    char *f[MAXFIELDS];
+    int nf = split(s, f, MAXFIELDS);
+    if (nf < NFIELDS || nf > MAXFIELDS)
+        return 0;
+    for (int i = 0; i < NFIELDS; i++)
+        if (strcmp(f[i], header_fields[i]) != 0)
+            return 0;
+    col->nfields = nf;
+    col->preset = col->mask_wkt = -1;
+    for (int i = NFIELDS; i < nf; i++) {
+        int *slot = strcmp(f[i], "preset") == 0     ? &col->preset
+                    : strcmp(f[i], "mask_wkt") == 0 ? &col->mask_wkt
+                                                    : NULL;
+        if (!slot || *slot >= 0)
+            return 0;
+        *slot = i;
+    }
+    return 1;
 }
 
 int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
@@ -142,13 +272,19 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
     if (!fp)
         return fg_ctx_set(ctx, errno == ENOENT ? FG_ENOTFOUND : FG_EIO, "%s: cannot open: %s",
                           path, strerror(errno));
-    char line[LINE_MAX_BYTES + 2];
+    static const size_t linecap = LINE_MAX_BYTES + 2;
+    char *line = fg_malloc(linecap);
+    if (!line) {
+        fclose(fp);
+        return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
+    }
     fg_camera *cams = NULL;
     size_t len = 0, cap = 0;
     long lineno = 0;
     int rc = FG_OK, have_header = 0;
+    columns col = {NFIELDS, -1, -1};
 
-    while (fgets(line, sizeof line, fp)) {
+    while (fgets(line, (int)linecap, fp)) {
         lineno++;
         size_t ll = strlen(line);
         if (ll > 0 && line[ll - 1] != '\n' && !feof(fp)) {
@@ -163,7 +299,7 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
             if (skip) {
                 char what[600];
                 snprintf(what, sizeof what, "%s:%ld", path, lineno);
-                skip(user, what, "line longer than 1024 bytes");
+                skip(user, what, "line longer than 4096 bytes");
             }
             continue;
         }
@@ -175,16 +311,11 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
         if (!have_header) {
             if (!*s)
                 continue;
-            char *f[NFIELDS];
-            int nf = split(s, f, NFIELDS);
-            int ok = nf == NFIELDS;
-            for (int i = 0; ok && i < NFIELDS; i++)
-                ok = strcmp(f[i], header_fields[i]) == 0;
-            if (!ok) {
+            if (!parse_header(s, &col)) {
                 rc = fg_ctx_set(ctx, FG_EFORMAT,
                                 "%s:%ld: header must be "
                                 "camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,"
-                                "width,height",
+                                "width,height[,preset][,mask_wkt]",
                                 path, lineno);
                 break;
             }
@@ -195,10 +326,17 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
             continue;
         fg_camera c;
         char why[256];
-        const char *reason = parse_row(s, &c, why, sizeof why);
+        const char *reason = parse_row(s, &col, &c, why, sizeof why);
+        /* a patrolling camera has one row per preset: the key is (camera_id, preset) */
         for (size_t i = 0; !reason && i < len; i++)
-            if (strcmp(cams[i].id, c.id) == 0) {
-                snprintf(why, sizeof why, "duplicate camera_id '%s' (first one kept)", c.id);
+            if (strcmp(cams[i].id, c.id) == 0 && strcmp(cams[i].preset, c.preset) == 0) {
+                if (c.preset[0])
+                    snprintf(why, sizeof why,
+                             "duplicate camera_id '%s' preset '%s' (first one kept)", c.id,
+                             c.preset);
+                else
+                    snprintf(why, sizeof why, "duplicate camera_id '%s' (first one kept)",
+                             c.id);
                 reason = why;
             }
         if (reason) {
@@ -226,6 +364,7 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
     if (rc == FG_OK && !have_header)
         rc = fg_ctx_set(ctx, FG_EFORMAT, "%s: empty file, no header", path);
     fclose(fp);
+    fg_free(line);
     if (rc != FG_OK) {
         fg_free(cams);
         return rc;

@@ -5,6 +5,8 @@ set -euo pipefail
 
 FG_PACKAGES=(build-essential cmake pkg-config libgdal-dev gdal-bin libturbojpeg0-dev
              libtiff-dev libcmocka-dev)
+# Only for the tests: the report test renders report.html in headless Chromium.
+FG_TEST_PACKAGES=(chromium)
 
 fg_install_missing() {
   local missing=()
@@ -24,6 +26,16 @@ fg_install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# The build packages plus those the tests need (scripts/test.sh; `deps.sh --test`).
+fg_install_test_deps() {
+  fg_install_missing "${FG_TEST_PACKAGES[@]}" "$@"
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  fg_install_missing "$@"
+  if [ "${1:-}" = "--test" ]; then
+    shift
+    fg_install_test_deps "$@"
+  else
+    fg_install_missing "$@"
+  fi
 fi

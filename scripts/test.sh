@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/deps.sh
 . "$root/scripts/deps.sh"
-fg_install_missing
+fg_install_test_deps
 
 build="$root/build-test"
 opts=(-DCMAKE_BUILD_TYPE=Debug -DFG_WERROR=ON)

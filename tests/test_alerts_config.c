@@ -47,7 +47,7 @@ static void sample_defaults_point_at_the_synth_folder(void **state)
     fg_run_config_sample(&c);
     assert_string_equal(c.boundaries, "firegrid-sample/county_cells.geojson");
     assert_string_equal(c.out_dir, "firegrid-out");
-    assert_int_equal(c.cam_scale, 2);
+    assert_int_equal(c.cam_scale, 0);
 }
 
 static void keys_are_read_and_relative_paths_follow_the_file(void **state)
@@ -96,7 +96,7 @@ static void unknown_keys_and_bad_lines_are_named_with_file_and_line(void **state
     /* The good line still counts; the bad ones leave the defaults. */
     assert_string_equal(c.out_dir, TMP "/fine");
     assert_int_equal(c.threads, 0);
-    assert_int_equal(c.cam_scale, 2);
+    assert_int_equal(c.cam_scale, 0);
 }
 
 static void a_missing_config_fails_and_changes_nothing(void **state)

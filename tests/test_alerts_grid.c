@@ -18,6 +18,7 @@
 #include <ogr_srs_api.h>
 
 #include "alerts/alerts.h"
+#include "alerts/grid_int.h"
 
 #define TMP FG_TEST_TMPDIR
 #define SAMPLE TMP "/sample_county.geojson"
@@ -511,6 +512,114 @@ static void projected_utm_49n_file_locates_correctly(void **state)
     fg_grid_free(g);
 }
 
+/* Polygons digitised on a Chinese web map (GCJ-02) and declared so: every vertex is
+ * converted back to WGS84, so the WGS84 position of a fire lands in the right
+ * village. Undeclared, the same file puts a point 300 m inside the village's
+ * western edge outside it (the offset here is ~0.6 km, mostly east/north). */
+static void gcj02_layer_is_converted_and_locates_wgs84_points(void **state)
+{
+    (void)state;
+    const fg_sample_cell *c = cell("140932100007");
+    /* the village rectangle densified along its edges, each vertex shifted to GCJ-02 */
+    FILE *fp = fopen(TMP "/gcj02.geojson", "wb");
+    assert_non_null(fp);
+    fprintf(fp, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                "\"properties\":{\"township_code\":\"%s\",\"village_code\":\"%s\","
+                "\"village_name\":\"%s\"},\"geometry\":{\"type\":\"Polygon\","
+                "\"coordinates\":[[",
+            c->town_code, c->vill_code, c->vill_name);
+    const int nside = 20;
+    for (int k = 0; k <= 4 * nside; k++) {
+        int side = k / nside, t = k % nside;
+        double f = (double)t / nside, lon, lat;
+        if (k == 4 * nside)
+            side = 0, f = 0;
+        switch (side) {
+        case 0: lon = c->west + f * (c->east - c->west); lat = c->south; break;
+        case 1: lon = c->east; lat = c->south + f * (c->north - c->south); break;
+        case 2: lon = c->east - f * (c->east - c->west); lat = c->north; break;
+        default: lon = c->west; lat = c->north - f * (c->north - c->south); break;
+        }
+        double glat, glon;
+        fg_wgs84_to_gcj02(lat, lon, &glat, &glon);
+        fprintf(fp, "%s[%.10f,%.10f]", k ? "," : "", glon, glat);
+    }
+    fprintf(fp, "]]}}]}\n");
+    assert_int_equal(fclose(fp), 0);
+
+    fg_grid_opts o = {0};
+    o.gcj02 = 1;
+    fg_grid *g = open_ok(TMP "/gcj02.geojson", &o, NULL);
+    fg_grid *raw = open_ok(TMP "/gcj02.geojson", NULL, NULL);
+    double midlat = 0.5 * (c->south + c->north);
+    double in_w = c->west + 300.0 / (111320.0 * cos(midlat * 0.017453292519943295));
+    double in_s = c->south + 300.0 / 111320.0;
+    struct {
+        double lat, lon;
+    } pts[] = {{midlat, 0.5 * (c->west + c->east)}, {midlat, in_w}, {in_s, in_w}};
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        fg_place p;
+        assert_int_equal(fg_grid_locate(g, pts[i].lat, pts[i].lon, &p), FG_OK);
+        assert_int_equal(p.inside, 1);
+        assert_string_equal(p.vill_code, "140932100007");
+    }
+    fg_place p;
+    assert_int_equal(fg_grid_locate(raw, pts[1].lat, pts[1].lon, &p), FG_OK);
+    assert_int_equal(p.inside, 0); /* undeclared GCJ-02: misplaced */
+    /* the converted polygon's corners are back on the WGS84 rectangle (< 1 cm) */
+    double w, s, e, n;
+    assert_int_equal(fg_grid_bounds(g, &w, &s, &e, &n), FG_OK);
+    assert_true(fabs(w - c->west) < 1e-7 && fabs(e - c->east) < 1e-7);
+    assert_true(fabs(s - c->south) < 1e-7 && fabs(n - c->north) < 1e-7);
+    fg_grid_free(g);
+    fg_grid_free(raw);
+}
+
+/* Overlapping polygons are named at open time (both villages, the area, and the
+ * townships when they differ); the point in both still goes to the smaller code.
+ * Polygons that only share a border raise nothing: the sample county opens
+ * without a report. */
+static void overlapping_villages_are_reported_and_the_smaller_code_wins(void **state)
+{
+    (void)state;
+    rect r[4] = {{"140932998", "140932998002", 111.40, 39.30, 111.50, 39.40},
+                 {"140932997", "140932997005", 111.49, 39.30, 111.60, 39.40}, /* 0.01° over */
+                 {"140932997", "140932997001", 111.60, 39.30, 111.70, 39.40}, /* border only */
+                 {"140932997", "140932997003", 111.62, 39.32, 111.64, 39.34}}; /* inside 001 */
+    write_rects(TMP "/overlap.geojson", r, 4, NULL);
+    skips sk = {0};
+    fg_grid *g = open_ok(TMP "/overlap.geojson", NULL, &sk);
+    assert_int_equal(sk.n, 2);
+    /* code order: 997001 ⊃ 997003 first, then 997005 × 998002 */
+    assert_non_null(strstr(sk.what[0], "overlap.geojson"));
+    assert_non_null(strstr(sk.what[0], "140932997001"));
+    assert_non_null(strstr(sk.what[0], "140932997003"));
+    assert_non_null(strstr(sk.reason[0], "overlapping"));
+    assert_null(strstr(sk.reason[0], "townships"));
+    assert_non_null(strstr(sk.what[1], "140932997005"));
+    assert_non_null(strstr(sk.what[1], "140932998002"));
+    assert_non_null(strstr(sk.reason[1], "townships 140932997"));
+    assert_non_null(strstr(sk.reason[1], "goes to village 140932997005"));
+    /* 0.01° × 0.1° at 39.35°N is about 860 m × 11 km ≈ 9.6 km² */
+    double area = 0;
+    const char *m = strstr(sk.reason[1], "(");
+    assert_non_null(m);
+    area = atof(m + 1);
+    assert_true(area > 9.0e6 && area < 10.2e6);
+    fg_place p;
+    assert_int_equal(fg_grid_locate(g, 39.35, 111.495, &p), FG_OK);
+    assert_string_equal(p.vill_code, "140932997005");
+    assert_string_equal(p.town_code, "140932997");
+    assert_int_equal(fg_grid_locate(g, 39.33, 111.63, &p), FG_OK);
+    assert_string_equal(p.vill_code, "140932997001");
+    fg_grid_free(g);
+
+    skips none = {0};
+    g = open_ok(SAMPLE, NULL, &none);
+    assert_int_equal(none.n, 0);
+    fg_grid_free(g);
+}
+
 static void free_null_is_a_no_op(void **state)
 {
     (void)state;
@@ -579,6 +688,8 @@ int main(void)
         cmocka_unit_test(bow_tie_polygon_is_skipped_with_a_reason_and_the_rest_loads),
         cmocka_unit_test(file_with_only_unusable_polygons_is_a_format_error),
         cmocka_unit_test(projected_utm_49n_file_locates_correctly),
+        cmocka_unit_test(gcj02_layer_is_converted_and_locates_wgs84_points),
+        cmocka_unit_test(overlapping_villages_are_reported_and_the_smaller_code_wins),
         cmocka_unit_test(free_null_is_a_no_op),
         cmocka_unit_test(open_survives_allocation_failures),
     };

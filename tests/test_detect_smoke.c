@@ -1,4 +1,4 @@
-/* test_detect_smoke.c — the camera smoke test on frames generated in memory: plume, cloud, static scene, persistence. */
+/* test_detect_smoke.c — the camera smoke detector on generated sequences: plumes, clouds, light, history, persistence, state. */
 /* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,14 +20,21 @@
 #define H 120
 #define HORIZON 50
 #define NFR 30
+#define T0 1700000000 /* 2023-11-14 22:13:20 UTC */
+#define BLOCK 8
 
 /* What a generated sequence contains. */
 typedef struct scene_opts {
-    int plume_from;     /* first frame with the plume, -1 = none */
-    int cloud;          /* a cloud drifting across the sky */
-    int blob_on, blob_off; /* a grey blob below the horizon on frames [on, on + off) */
-    int blob_period;    /* repeat the blob every period frames (0 = once) */
-    int shrink_from;    /* a large grey blob that shrinks by half each frame from here */
+    int plume_from;      /* first frame with the plume, -1 = none */
+    int plume_x;         /* base column of the plume (default 80) */
+    int plume2_from;     /* a second plume at plume2_x, -1 = none */
+    int plume2_x;
+    int cloud;           /* a cloud drifting across the sky */
+    int blob_on, blob_off; /* a growing grey blob below the horizon on frames [on, on + off) */
+    int blob_period;     /* repeat the blob every period frames (0 = once) */
+    int static_from;     /* a grey square that appears and stays unchanged, -1 = none */
+    int dark_from, dark_to; /* the whole frame darkened (cloud shadow) on [from, to) */
+    double dark_gain;
 } scene_opts;
 
 static uint32_t hash32(uint32_t x)
@@ -52,11 +59,33 @@ static void blend(unsigned char *px, double r, double g, double b, double a)
     px[2] = (unsigned char)lrint(px[2] * (1 - a) + b * a);
 }
 
+/* A grey column rising from a base at (x0, 100), taller and denser each frame
+ * (age 0 = first frame); puffs of density (4-px cells) rise 6 px a frame, so
+ * the plume keeps changing inside once it has stopped growing. */
+static void draw_plume(unsigned char *buf, int x0, int age)
+{
+    double height = fmin(70, 12 + 8 * age), alpha = fmin(0.8, 0.45 + 0.07 * age);
+    for (int y = 0; y < H; y++) {
+        double z = 100 - y;
+        if (z < 0 || z > height)
+            continue;
+        double cx = x0 + 0.15 * z, hw = 4 + 0.2 * z;
+        for (int x = 0; x < W; x++)
+            if (fabs(x - cx) < hw) {
+                double puff = noise01((uint32_t)(x / 4), (uint32_t)((y + 6 * age) / 4), 99);
+                blend(buf + 3 * (y * W + x), 185, 185, 188, alpha * (0.7 + 0.3 * puff));
+            }
+    }
+}
+
 /* Sky (blue) above row HORIZON, brown textured fields below; light level
- * wobbles ±3 % and every pixel carries noise of a few DN. */
-static void make_frame(unsigned char *buf, int k, const scene_opts *o)
+ * wobbles ±3 % and every pixel carries noise of a few DN. k is the frame
+ * number, seed varies the noise between days. */
+static void make_frame(unsigned char *buf, int k, uint32_t seed, const scene_opts *o)
 {
     double gain = 1 + 0.03 * sin(k * 0.9);
+    if (k >= o->dark_from && k < o->dark_to)
+        gain *= o->dark_gain;
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++) {
             unsigned char *px = buf + 3 * (y * W + x);
@@ -67,7 +96,7 @@ static void make_frame(unsigned char *buf, int k, const scene_opts *o)
                 double t = noise01(x, y, 7) - 0.5;
                 r = 140 + 30 * t, g = 118 + 25 * t, b = 86 + 18 * t;
             }
-            double n = 6 * (noise01(x, y, 1000 + k) - 0.5);
+            double n = 6 * (noise01(x, y, seed * 1000003u + 1000 + k) - 0.5);
             px[0] = (unsigned char)lrint(fmin(255, r * gain + n));
             px[1] = (unsigned char)lrint(fmin(255, g * gain + n));
             px[2] = (unsigned char)lrint(fmin(255, b * gain + n));
@@ -82,58 +111,60 @@ static void make_frame(unsigned char *buf, int k, const scene_opts *o)
                     blend(buf + 3 * (y * W + x), 240, 240, 242, 0.9 * fmin(1, 2 * (1 - q)));
             }
     }
-    if (o->plume_from >= 0 && k >= o->plume_from) {
-        /* grey column from a base at (80, 100), taller and denser each frame */
-        int age = k - o->plume_from;
-        double height = fmin(70, 12 + 8 * age), alpha = fmin(0.8, 0.45 + 0.07 * age);
-        for (int y = 0; y < H; y++) {
-            double z = 100 - y;
-            if (z < 0 || z > height)
-                continue;
-            double cx = 80 + 0.15 * z, hw = 4 + 0.2 * z;
-            for (int x = 0; x < W; x++)
-                if (fabs(x - cx) < hw)
-                    blend(buf + 3 * (y * W + x), 185, 185, 188, alpha);
-        }
-    }
+    if (o->plume_from >= 0 && k >= o->plume_from)
+        draw_plume(buf, o->plume_x, k - o->plume_from);
+    if (o->plume2_from >= 0 && k >= o->plume2_from)
+        draw_plume(buf, o->plume2_x, k - o->plume2_from);
     if (o->blob_off > 0) {
         int phase = o->blob_period ? k % o->blob_period : k;
         if (phase >= o->blob_on && phase < o->blob_on + o->blob_off)
-            for (int y = 70; y < 94; y++)
-                for (int x = 40; x < 64; x++)
-                    blend(buf + 3 * (y * W + x), 180, 180, 182, 0.8);
+            draw_plume(buf, 40, phase - o->blob_on);
     }
-    if (o->shrink_from >= 0 && k >= o->shrink_from) {
-        int side = 48 >> (k - o->shrink_from);
-        for (int y = 104 - side; y < 104; y++)
-            for (int x = 100; x < 100 + side; x++)
+    if (o->static_from >= 0 && k >= o->static_from)
+        for (int y = 70; y < 94; y++)
+            for (int x = 100; x < 124; x++)
                 blend(buf + 3 * (y * W + x), 180, 180, 182, 0.8);
-    }
 }
 
 static scene_opts plain(void)
 {
-    scene_opts o = {-1, 0, 0, 0, 0, -1};
+    scene_opts o;
+    memset(&o, 0, sizeof o);
+    o.plume_from = o.plume2_from = o.static_from = -1;
+    o.plume_x = 80;
+    o.dark_from = o.dark_to = -1;
+    o.dark_gain = 1;
     return o;
 }
 
-/* Runs a sequence; res receives NFR results. Returns the first alarm frame or -1. */
+/* Pushes frames [k0, k1) of a sequence into s at t0 + 60 s·k; res receives
+ * results at index k. Returns the first alarm frame in the range or -1. */
+static int push_range(fg_smoke *s, const scene_opts *o, int k0, int k1, int64_t t0, uint32_t seed,
+                      fg_smoke_result *res)
+{
+    unsigned char *buf = malloc(W * H * 3);
+    assert_non_null(buf);
+    fg_raster r = {W, H, 3, W * 3, FG_PIX_U8, buf};
+    fg_ctx ctx = {0};
+    int first = -1;
+    for (int k = k0; k < k1; k++) {
+        make_frame(buf, k, seed, o);
+        assert_int_equal(fg_smoke_push(s, &r, t0 + 60 * (int64_t)k, &res[k], &ctx), FG_OK);
+        if (res[k].alarm && first < 0)
+            first = k;
+    }
+    free(buf);
+    return first;
+}
+
+/* Runs a whole sequence of NFR frames; returns the first alarm frame or -1. */
 static int run(const scene_opts *o, const fg_smoke_params *p, fg_smoke_result *res)
 {
     fg_smoke *s = NULL;
     fg_ctx ctx = {0};
     assert_int_equal(fg_smoke_new(p, W, H, &s, &ctx), FG_OK);
-    unsigned char *buf = malloc(W * H * 3);
-    assert_non_null(buf);
-    fg_raster r = {W, H, 3, W * 3, FG_PIX_U8, buf};
-    int first = -1;
-    for (int k = 0; k < NFR; k++) {
-        make_frame(buf, k, o);
-        assert_int_equal(fg_smoke_push(s, &r, 1700000000 + 60 * k, &res[k], &ctx), FG_OK);
-        if (res[k].alarm && first < 0)
-            first = k;
-    }
-    free(buf);
+    memset(res, 0, NFR * sizeof *res);
+    int first = push_range(s, o, 0, NFR, T0, 0, res);
     fg_smoke_free(s);
     return first;
 }
@@ -146,7 +177,27 @@ static fg_smoke_params params(double horizon)
     return p;
 }
 
-static void static_scene_with_light_changes_never_alarms(void **state)
+/* Field by field: base_x/base_y are NaN when there is no region, so compare bytes. */
+static void same_result(const fg_smoke_result *x, const fg_smoke_result *y)
+{
+    assert_int_equal(x->alarm, y->alarm);
+    assert_int_equal(x->persisted, y->persisted);
+    assert_int_equal(x->nblocks, y->nblocks);
+    assert_int_equal(x->x, y->x);
+    assert_int_equal(x->y, y->y);
+    assert_int_equal(x->w, y->w);
+    assert_int_equal(x->h, y->h);
+    assert_memory_equal(&x->score, &y->score, sizeof(float));
+    assert_memory_equal(&x->growth, &y->growth, sizeof(float));
+    assert_memory_equal(&x->rise, &y->rise, sizeof(float));
+    assert_memory_equal(&x->history, &y->history, sizeof(float));
+    assert_memory_equal(&x->base_x, &y->base_x, sizeof(double));
+    assert_memory_equal(&x->base_y, &y->base_y, sizeof(double));
+}
+
+/* ------------------------------------------------------------- scenes */
+
+static void static_scene_with_light_wobble_never_alarms(void **state)
 {
     (void)state;
     fg_smoke_result res[NFR];
@@ -159,7 +210,7 @@ static void static_scene_with_light_changes_never_alarms(void **state)
     assert_int_equal(run(&o, &p, res), -1);
 }
 
-static void growing_grey_plume_alarms_after_persist_frames(void **state)
+static void growing_grey_plume_from_the_ground_alarms_after_persistence(void **state)
 {
     (void)state;
     fg_smoke_result res[NFR];
@@ -169,19 +220,19 @@ static void growing_grey_plume_alarms_after_persist_frames(void **state)
     int first = run(&o, &p, res);
     /* seen from frame 8, so frame 8 + persist − 1 is the earliest alarm */
     assert_int_equal(first, 8 + p.persist_frames - 1);
-    for (int k = first; k < NFR; k++) {
-        assert_int_equal(res[k].alarm, 1);
-        assert_true(res[k].score > 0.5f && res[k].score <= 1.0f);
-    }
     const fg_smoke_result *a = &res[first];
+    assert_true(a->score > 0.5f && a->score <= 1.0f);
     assert_true(a->persisted >= p.persist_frames);
+    assert_true(a->rise >= 1.0f); /* it rose while it was confirmed */
     /* the box holds the base, and the base is found at the plume's foot (80, 100) */
     assert_true(a->x <= 80 && a->x + a->w >= 80 && a->y < 100 && a->y + a->h >= 100);
     assert_true(fabs(a->base_y - 100.5) <= 2.0);
     assert_true(fabs(a->base_x - 81) <= 4.0);
+    for (int k = 0; k < 8; k++)
+        assert_int_equal(res[k].alarm, 0);
 }
 
-static void plume_with_estimated_horizon_alarms_too(void **state)
+static void plume_with_estimated_horizon_and_a_cloud_alarms_too(void **state)
 {
     (void)state;
     fg_smoke_result res[NFR];
@@ -203,8 +254,76 @@ static void cloud_drifting_above_the_horizon_never_alarms(void **state)
     assert_int_equal(run(&o, &p, res), -1);
     p = params(-1);
     assert_int_equal(run(&o, &p, res), -1);
-    for (int k = 0; k < NFR; k++)
-        assert_int_equal(res[k].alarm, 0);
+}
+
+/* Table: a cloud shadow or an exposure step over the whole view, in and out. */
+static void light_change_over_the_whole_frame_never_alarms(void **state)
+{
+    (void)state;
+    static const struct {
+        int from, to;
+        double gain;
+    } cases[] = {
+        {10, 14, 0.6},  /* a cloud shadow: 40 % darker for 4 minutes */
+        {10, 30, 0.7},  /* darker and staying */
+        {12, 13, 1.4},  /* one over-exposed frame */
+        {10, 20, 1.25}, /* exposure step up and back */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fg_smoke_result res[NFR];
+        scene_opts o = plain();
+        o.dark_from = cases[i].from;
+        o.dark_to = cases[i].to;
+        o.dark_gain = cases[i].gain;
+        fg_smoke_params p = params(HORIZON);
+        int first = run(&o, &p, res);
+        if (first >= 0)
+            fail_msg("case %zu (gain %.2f on frames %d..%d): alarm at frame %d", i,
+                     cases[i].gain, cases[i].from, cases[i].to - 1, first);
+    }
+}
+
+static void plume_in_an_ignored_block_area_never_alarms(void **state)
+{
+    (void)state;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.plume_from = 8;
+    fg_smoke_params p = params(HORIZON);
+    int nbx = W / BLOCK, nby = H / BLOCK;
+    unsigned char *ign = calloc((size_t)nbx * nby, 1);
+    assert_non_null(ign);
+    /* the plume stays within columns 60..110: ignore block columns 6..14 */
+    for (int by = 0; by < nby; by++)
+        for (int bx = 6; bx <= 14; bx++)
+            ign[by * nbx + bx] = 1;
+    p.ignore = ign;
+    assert_int_equal(run(&o, &p, res), -1);
+    /* the same plume outside the mask still alarms */
+    o.plume_x = 20;
+    assert_true(run(&o, &p, res) >= 0);
+    free(ign);
+}
+
+/* Table: first alarm frame for each persistence. A region is confirmed when it
+ * has been seen persist_frames times and has grown since first seen, which
+ * needs at least a second sighting. */
+static void persistence_sets_the_first_alarm_frame(void **state)
+{
+    (void)state;
+    static const int persist[] = {1, 2, 3, 4, 5, 7};
+    for (size_t i = 0; i < sizeof persist / sizeof persist[0]; i++) {
+        fg_smoke_result res[NFR];
+        scene_opts o = plain();
+        o.plume_from = 8;
+        fg_smoke_params p = params(HORIZON);
+        p.persist_frames = persist[i];
+        int want = 8 + (persist[i] > 2 ? persist[i] - 1 : 1);
+        int first = run(&o, &p, res);
+        if (first != want)
+            fail_msg("persist_frames %d: first alarm at %d, expected %d", persist[i], first, want);
+        assert_true(res[first].persisted >= persist[i]);
+    }
 }
 
 static void region_seen_fewer_than_persist_frames_does_not_alarm(void **state)
@@ -213,7 +332,7 @@ static void region_seen_fewer_than_persist_frames_does_not_alarm(void **state)
     fg_smoke_result res[NFR];
     fg_smoke_params p = params(HORIZON);
     scene_opts o = plain();
-    /* a grey blob for persist − 1 frames, gone, back again: never long enough */
+    /* a growing grey column for persist − 1 frames, gone, back again */
     o.blob_on = 6;
     o.blob_off = p.persist_frames - 1;
     o.blob_period = 10;
@@ -232,14 +351,18 @@ static void region_seen_fewer_than_persist_frames_does_not_alarm(void **state)
     assert_int_equal(run(&o, &p, res), 6 + p.persist_frames - 1);
 }
 
-static void shrinking_region_does_not_alarm(void **state)
+static void grey_square_that_appears_and_stands_still_never_alarms(void **state)
 {
     (void)state;
     fg_smoke_result res[NFR];
     fg_smoke_params p = params(HORIZON);
     scene_opts o = plain();
-    o.shrink_from = 8;
+    o.static_from = 8;
     assert_int_equal(run(&o, &p, res), -1);
+    int seen = 0;
+    for (int k = 8; k < NFR; k++)
+        seen += res[k].w > 0;
+    assert_true(seen > 0); /* found as a change, refused for not growing or moving */
 }
 
 static void nothing_alarms_during_warmup(void **state)
@@ -247,76 +370,360 @@ static void nothing_alarms_during_warmup(void **state)
     (void)state;
     fg_smoke_result res[NFR];
     fg_smoke_params p = params(HORIZON);
+    /* confirmed at frame 10 (seen 8, 9, 10) but the warm-up lasts 12 frames */
     p.warmup_frames = 12;
     scene_opts o = plain();
-    o.plume_from = 2;
-    int first = run(&o, &p, res);
-    assert_int_equal(first, 12);
+    o.plume_from = 8;
+    assert_int_equal(run(&o, &p, res), 12);
+    assert_true(res[10].persisted >= p.persist_frames && res[11].persisted >= p.persist_frames);
 }
 
-/* Field by field: base_x/base_y are NaN when there is no region, so compare bytes. */
-static void same_result(const fg_smoke_result *x, const fg_smoke_result *y)
-{
-    assert_int_equal(x->alarm, y->alarm);
-    assert_int_equal(x->persisted, y->persisted);
-    assert_int_equal(x->x, y->x);
-    assert_int_equal(x->y, y->y);
-    assert_int_equal(x->w, y->w);
-    assert_int_equal(x->h, y->h);
-    assert_memory_equal(&x->score, &y->score, sizeof(float));
-    assert_memory_equal(&x->base_x, &y->base_x, sizeof(double));
-    assert_memory_equal(&x->base_y, &y->base_y, sizeof(double));
-}
+/* ------------------------------------------------------------ history */
 
-static void same_results_twice_and_at_1_and_2_threads(void **state)
-{
-    (void)state;
-    fg_smoke_result a[NFR], b[NFR], c[NFR];
-    memset(a, 0, sizeof a);
-    memset(b, 0, sizeof b);
-    memset(c, 0, sizeof c);
-    scene_opts o = plain();
-    o.plume_from = 6;
-    o.cloud = 1;
-    fg_smoke_params p = params(-1);
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-    int fa = run(&o, &p, a);
-    int fb = run(&o, &p, b);
-#ifdef _OPENMP
-    omp_set_num_threads(2);
-#endif
-    int fc = run(&o, &p, c);
-    assert_true(fa >= 0);
-    assert_int_equal(fa, fb);
-    assert_int_equal(fa, fc);
-    for (int k = 0; k < NFR; k++) {
-        same_result(&a[k], &b[k]);
-        same_result(&a[k], &c[k]);
-    }
-}
-
-static void wrong_frame_and_bad_params_are_refused(void **state)
+/* Day 1: a plume-like nuisance at x = 40 from 08:05 (it alarms: nothing is
+ * known about it yet). Day 2, same hour: the nuisance again is suppressed by
+ * the time-of-day history, a new plume at x = 120 is not. */
+static void time_of_day_history_suppresses_a_recurring_nuisance_not_a_new_plume(void **state)
 {
     (void)state;
     fg_smoke_params p = params(HORIZON);
     fg_smoke *s = NULL;
     fg_ctx ctx = {0};
-    p.block = 0;
+    assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+    int64_t day1 = 1700006400 + 8 * 3600; /* 2023-11-15 08:00 UTC */
+    fg_smoke_result res[NFR];
+    memset(res, 0, sizeof res);
+    scene_opts o = plain();
+    o.plume_from = 5;
+    o.plume_x = 40;
+    assert_true(push_range(s, &o, 0, NFR, day1, 1, res) >= 0);
+
+    /* day 2: the nuisance only (the gap restarts the warm-up, history stays) */
+    fg_smoke_result res2[NFR];
+    memset(res2, 0, sizeof res2);
+    assert_int_equal(push_range(s, &o, 0, NFR, day1 + 86400, 2, res2), -1);
+
+    /* day 3: the nuisance and a new plume at x = 120 */
+    o.plume2_from = 5;
+    o.plume2_x = 120;
+    fg_smoke_result res3[NFR];
+    memset(res3, 0, sizeof res3);
+    int first = push_range(s, &o, 0, NFR, day1 + 2 * 86400, 3, res3);
+    assert_true(first >= 5 && first <= 5 + p.persist_frames);
+    assert_true(res3[first].x + res3[first].w > 100); /* the new plume, not the nuisance */
+    assert_true(res3[first].history < 0.5f);
+    fg_smoke_free(s);
+
+    /* control: without day 1, the nuisance alarms on "day 2" */
+    assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+    o.plume2_from = -1;
+    assert_true(push_range(s, &o, 0, NFR, day1 + 86400, 2, res2) >= 0);
+    fg_smoke_free(s);
+}
+
+/* ---------------------------------------------------------- time order */
+
+static void gap_longer_than_gap_reset_restarts_the_warmup(void **state)
+{
+    (void)state;
+    fg_smoke_params p = params(HORIZON);
+    p.warmup_frames = 6;
+    p.gap_reset_s = 1800;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.plume_from = 12;
+    fg_ctx ctx = {0};
+    /* frames 0..9, then a 2-hour gap before frame 10: warm-up again from 10,
+     * so no alarm before frame 10 + warmup */
+    for (int gap = 0; gap < 2; gap++) {
+        fg_smoke *s = NULL;
+        assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+        memset(res, 0, sizeof res);
+        int64_t shift = gap ? 7200 : 600; /* 10 min: below gap_reset_s, no restart */
+        assert_int_equal(push_range(s, &o, 0, 10, T0, 0, res), -1);
+        int first = push_range(s, &o, 10, NFR, T0 + shift, 0, res);
+        if (gap)
+            assert_int_equal(first, 10 + p.warmup_frames);
+        else
+            assert_int_equal(first, 12 + p.persist_frames - 1);
+        fg_smoke_free(s);
+    }
+}
+
+static void frames_out_of_order_are_refused_and_change_nothing(void **state)
+{
+    (void)state;
+    fg_smoke_params p = params(HORIZON);
+    fg_smoke *a = NULL, *b = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_smoke_new(&p, W, H, &a, &ctx), FG_OK);
+    assert_int_equal(fg_smoke_new(&p, W, H, &b, &ctx), FG_OK);
+    fg_smoke_result ra[NFR], rb[NFR];
+    scene_opts o = plain();
+    o.plume_from = 4;
+    push_range(a, &o, 0, 6, T0, 0, ra);
+    push_range(b, &o, 0, 6, T0, 0, rb);
+    /* an older frame into b: refused */
+    unsigned char *buf = malloc(W * H * 3);
+    assert_non_null(buf);
+    make_frame(buf, 2, 0, &o);
+    fg_raster r = {W, H, 3, W * 3, FG_PIX_U8, buf};
+    fg_smoke_result junk;
+    fg_ctx_clear(&ctx);
+    assert_int_equal(fg_smoke_push(b, &r, T0 + 60 * 2, &junk, &ctx), FG_EINVAL);
+    assert_non_null(strstr(ctx.msg, "older"));
+    free(buf);
+    /* both continue identically */
+    push_range(a, &o, 6, NFR, T0, 0, ra);
+    push_range(b, &o, 6, NFR, T0, 0, rb);
+    for (int k = 6; k < NFR; k++)
+        same_result(&ra[k], &rb[k]);
+    fg_smoke_free(a);
+    fg_smoke_free(b);
+}
+
+/* --------------------------------------------------------------- state */
+
+static void save_load_continue_equals_an_uninterrupted_run(void **state)
+{
+    (void)state;
+    fg_smoke_params p = params(-1);
+    scene_opts o = plain();
+    o.plume_from = 9;
+    o.cloud = 1;
+    fg_smoke_result whole[NFR], parts[NFR];
+    memset(whole, 0, sizeof whole);
+    memset(parts, 0, sizeof parts);
+    fg_ctx ctx = {0};
+    fg_smoke *s = NULL;
+    assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+    push_range(s, &o, 0, NFR, T0, 0, whole);
+    unsigned char *end_a = NULL;
+    size_t len_a = 0;
+    assert_int_equal(fg_smoke_save(s, &end_a, &len_a, &ctx), FG_OK);
+    fg_smoke_free(s);
+
+    /* a run every few frames: save, free, load, continue (cut mid-plume too) */
+    static const int cuts[] = {0, 4, 10, 11, 20, NFR};
+    s = NULL;
+    assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+    for (size_t i = 0; i + 1 < sizeof cuts / sizeof cuts[0]; i++) {
+        push_range(s, &o, cuts[i], cuts[i + 1], T0, 0, parts);
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        assert_int_equal(fg_smoke_save(s, &buf, &len, &ctx), FG_OK);
+        fg_smoke_free(s);
+        s = NULL;
+        assert_int_equal(fg_smoke_load(&p, buf, len, &s, &ctx), FG_OK);
+        fg_free(buf);
+    }
+    for (int k = 0; k < NFR; k++)
+        same_result(&whole[k], &parts[k]);
+    int alarms = 0;
+    for (int k = 0; k < NFR; k++)
+        alarms += whole[k].alarm;
+    assert_true(alarms > 0);
+    unsigned char *end_b = NULL;
+    size_t len_b = 0;
+    assert_int_equal(fg_smoke_save(s, &end_b, &len_b, &ctx), FG_OK);
+    assert_int_equal(len_a, len_b);
+    assert_memory_equal(end_a, end_b, len_a);
+    fg_free(end_a);
+    fg_free(end_b);
+    fg_smoke_free(s);
+}
+
+static void corrupt_other_version_or_truncated_state_is_refused(void **state)
+{
+    (void)state;
+    fg_smoke_params p = params(HORIZON);
+    scene_opts o = plain();
+    o.plume_from = 3;
+    fg_smoke_result res[NFR];
+    fg_ctx ctx = {0};
+    fg_smoke *s = NULL;
+    assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+    push_range(s, &o, 0, 8, T0, 0, res);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(fg_smoke_save(s, &buf, &len, &ctx), FG_OK);
+    fg_smoke_free(s);
+    unsigned char *copy = malloc(len + 16);
+    assert_non_null(copy);
+
+    /* table of damage: (offset, xor), or a length change */
+    const struct {
+        const char *what;
+        long offset;  /* byte to flip; < 0 from the end */
+        long dlen;    /* length change */
+    } cases[] = {
+        {"bad magic", 0, 0},        {"other version", 8, 0},   {"other width", 12, 0},
+        {"flipped pixel", 4000, 0}, {"flipped checksum", -1, 0}, {"truncated", 0, -100},
+        {"one byte short", 0, -1},  {"trailing bytes", 0, 16}, {"empty", 0, -(long)len},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(copy, buf, len);
+        size_t n = (size_t)((long)len + cases[i].dlen);
+        if (cases[i].dlen > 0)
+            memset(copy + len, 0, (size_t)cases[i].dlen);
+        if (cases[i].dlen == 0) {
+            long off = cases[i].offset < 0 ? (long)len + cases[i].offset : cases[i].offset;
+            copy[off] ^= 0x5a;
+        }
+        fg_smoke *t = (fg_smoke *)&n; /* sentinel */
+        fg_ctx_clear(&ctx);
+        int rc = fg_smoke_load(&p, copy, n, &t, &ctx);
+        if (rc != FG_EFORMAT)
+            fail_msg("%s: load returned %d, expected FG_EFORMAT", cases[i].what, rc);
+        assert_ptr_equal(t, (fg_smoke *)&n);
+        assert_non_null(strstr(ctx.msg, "smoke state"));
+    }
+    /* the state of other parameters (block size) is refused too */
+    fg_smoke_params q = p;
+    q.block = 16;
+    s = NULL;
+    assert_int_equal(fg_smoke_load(&q, buf, len, &s, &ctx), FG_EFORMAT);
+    assert_null(s);
+    /* the intact buffer loads, and a frame of another size is then refused */
+    assert_int_equal(fg_smoke_load(&p, buf, len, &s, &ctx), FG_OK);
+    unsigned char small[80 * 60 * 3] = {0};
+    fg_raster r = {80, 60, 3, 80 * 3, FG_PIX_U8, small};
+    fg_smoke_result one;
+    assert_int_equal(fg_smoke_push(s, &r, T0 + 3600, &one, &ctx), FG_EINVAL);
+    fg_smoke_free(s);
+    free(copy);
+    fg_free(buf);
+}
+
+/* ------------------------------------------------------------- model */
+
+static void learned_model_probability_gates_blocks(void **state)
+{
+    (void)state;
+    /* a one-feature model whose probability is σ(bias): ~0 or ~1 everywhere */
+    fg_smoke_model m;
+    memset(&m, 0, sizeof m);
+    m.nfeat = 1;
+    m.scale[0] = 1;
+    m.threshold = 0.5f;
+    fg_smoke_params p = params(HORIZON);
+    p.model = &m;
+    p.min_prob = 0.5f;
+    scene_opts o = plain();
+    o.plume_from = 8;
+    fg_smoke_result res[NFR];
+    m.bias = -20;
+    assert_int_equal(run(&o, &p, res), -1);
+    m.bias = 20;
+    assert_int_equal(run(&o, &p, res), 8 + p.persist_frames - 1);
+    /* a model asking for more features than the detector computes is refused */
+    m.nfeat = FG_SF_COUNT + 1;
+    fg_smoke *s = NULL;
+    fg_ctx ctx = {0};
     assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_EINVAL);
     assert_null(s);
-    assert_true(strstr(ctx.msg, "smoke") != NULL);
-    p = params(HORIZON);
+}
+
+/* ------------------------------------------------------------ threads */
+
+static void same_results_and_state_at_1_and_2_threads(void **state)
+{
+    (void)state;
+    fg_smoke_result a[NFR], b[NFR], c[NFR];
+    unsigned char *sa[3] = {NULL, NULL, NULL};
+    size_t la[3] = {0, 0, 0};
+    scene_opts o = plain();
+    o.plume_from = 6;
+    o.cloud = 1;
+    fg_smoke_params p = params(-1);
+    fg_smoke_result *out[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+#ifdef _OPENMP
+        omp_set_num_threads(i < 2 ? 1 : 2);
+#endif
+        fg_smoke *s = NULL;
+        fg_ctx ctx = {0};
+        assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
+        memset(out[i], 0, NFR * sizeof *out[i]);
+        push_range(s, &o, 0, NFR, T0, 0, out[i]);
+        assert_int_equal(fg_smoke_save(s, &sa[i], &la[i], &ctx), FG_OK);
+        fg_smoke_free(s);
+    }
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    int alarms = 0;
+    for (int k = 0; k < NFR; k++) {
+        same_result(&a[k], &b[k]);
+        same_result(&a[k], &c[k]);
+        alarms += a[k].alarm;
+    }
+    assert_true(alarms > 0);
+    assert_int_equal(la[0], la[2]);
+    assert_memory_equal(sa[0], sa[1], la[0]);
+    assert_memory_equal(sa[0], sa[2], la[0]);
+    for (int i = 0; i < 3; i++)
+        fg_free(sa[i]);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static void wrong_frame_and_bad_params_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *what;
+        int block, persist, warmup, gap;
+        float a_fast, a_slow, min_diff, min_grey, min_prob;
+    } bad[] = {
+        {"block 0", 0, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"block 1", 1, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"persist 0", 8, 0, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"negative warm-up", 8, 3, -1, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"negative gap", 8, 3, 3, -5, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"fast alpha 1", 8, 3, 3, 1800, 1.0f, 0.9f, 6, 0.75f, 0.5f},
+        {"slow alpha NaN", 8, 3, 3, 1800, 0.7f, NAN, 6, 0.75f, 0.5f},
+        {"min_diff 0", 8, 3, 3, 1800, 0.7f, 0.9f, 0, 0.75f, 0.5f},
+        {"min_grey 2", 8, 3, 3, 1800, 0.7f, 0.9f, 6, 2.0f, 0.5f},
+        {"min_prob -1", 8, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, -1.0f},
+    };
+    fg_smoke *s = NULL;
+    fg_ctx ctx = {0};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fg_smoke_params p = params(HORIZON);
+        p.block = bad[i].block;
+        p.persist_frames = bad[i].persist;
+        p.warmup_frames = bad[i].warmup;
+        p.gap_reset_s = bad[i].gap;
+        p.bg_alpha_fast = bad[i].a_fast;
+        p.bg_alpha = bad[i].a_slow;
+        p.min_diff = bad[i].min_diff;
+        p.min_grey = bad[i].min_grey;
+        p.min_prob = bad[i].min_prob;
+        fg_ctx_clear(&ctx);
+        if (fg_smoke_new(&p, W, H, &s, &ctx) != FG_EINVAL)
+            fail_msg("%s accepted", bad[i].what);
+        assert_null(s);
+        assert_non_null(strstr(ctx.msg, "smoke"));
+    }
+    fg_smoke_params p = params(HORIZON);
     assert_int_equal(fg_smoke_new(&p, 0, H, &s, &ctx), FG_EINVAL);
+    assert_int_equal(fg_smoke_new(&p, 4, 4, &s, &ctx), FG_EINVAL); /* smaller than a block */
     assert_int_equal(fg_smoke_new(&p, W, H, &s, &ctx), FG_OK);
     unsigned char buf[80 * 60 * 3] = {0};
     fg_raster small = {80, 60, 3, 80 * 3, FG_PIX_U8, buf};
     fg_smoke_result res;
     assert_int_equal(fg_smoke_push(s, &small, 0, &res, &ctx), FG_EINVAL);
-    assert_true(strstr(ctx.msg, "160x120") != NULL);
+    assert_non_null(strstr(ctx.msg, "160x120"));
+    fg_raster grey = {W, H, 1, W, FG_PIX_U8, buf};
+    assert_int_equal(fg_smoke_push(s, &grey, 0, &res, &ctx), FG_EINVAL);
+    assert_int_equal(fg_smoke_push(s, NULL, 0, &res, &ctx), FG_EINVAL);
     fg_smoke_free(s);
     fg_smoke_free(NULL);
+    unsigned char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(fg_smoke_save(NULL, &out, &len, &ctx), FG_EINVAL);
+    assert_int_equal(fg_smoke_load(&p, NULL, 0, &s, &ctx), FG_EFORMAT);
 }
 
 static int alloc_budget;
@@ -332,7 +739,7 @@ static void allocation_failure_leaves_output_untouched(void **state)
     (void)state;
     fg_smoke_params p = params(HORIZON);
     int failures = 0;
-    for (int budget = 0; budget < 40; budget++) {
+    for (int budget = 0; budget < 80; budget++) {
         fg_smoke *s = (fg_smoke *)&failures; /* sentinel */
         fg_ctx ctx = {0};
         alloc_budget = budget;
@@ -353,14 +760,23 @@ static void allocation_failure_leaves_output_untouched(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(static_scene_with_light_changes_never_alarms),
-        cmocka_unit_test(growing_grey_plume_alarms_after_persist_frames),
-        cmocka_unit_test(plume_with_estimated_horizon_alarms_too),
+        cmocka_unit_test(static_scene_with_light_wobble_never_alarms),
+        cmocka_unit_test(growing_grey_plume_from_the_ground_alarms_after_persistence),
+        cmocka_unit_test(plume_with_estimated_horizon_and_a_cloud_alarms_too),
         cmocka_unit_test(cloud_drifting_above_the_horizon_never_alarms),
+        cmocka_unit_test(light_change_over_the_whole_frame_never_alarms),
+        cmocka_unit_test(plume_in_an_ignored_block_area_never_alarms),
+        cmocka_unit_test(persistence_sets_the_first_alarm_frame),
         cmocka_unit_test(region_seen_fewer_than_persist_frames_does_not_alarm),
-        cmocka_unit_test(shrinking_region_does_not_alarm),
+        cmocka_unit_test(grey_square_that_appears_and_stands_still_never_alarms),
         cmocka_unit_test(nothing_alarms_during_warmup),
-        cmocka_unit_test(same_results_twice_and_at_1_and_2_threads),
+        cmocka_unit_test(time_of_day_history_suppresses_a_recurring_nuisance_not_a_new_plume),
+        cmocka_unit_test(gap_longer_than_gap_reset_restarts_the_warmup),
+        cmocka_unit_test(frames_out_of_order_are_refused_and_change_nothing),
+        cmocka_unit_test(save_load_continue_equals_an_uninterrupted_run),
+        cmocka_unit_test(corrupt_other_version_or_truncated_state_is_refused),
+        cmocka_unit_test(learned_model_probability_gates_blocks),
+        cmocka_unit_test(same_results_and_state_at_1_and_2_threads),
         cmocka_unit_test(wrong_frame_and_bad_params_are_refused),
         cmocka_unit_test(allocation_failure_leaves_output_untouched),
     };

@@ -1,4 +1,4 @@
-/* test_e2e_sample.c — end to end: `firegrid synth` then `firegrid run`, checked against the truth file. */
+/* test_e2e_sample.c — end to end: `firegrid synth` then `firegrid run`, incident lists checked against the truth file. */
 /* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,11 +109,10 @@ static size_t read_truth(const char *path, truth *t, size_t max)
     return n;
 }
 
-/* ---- alert lists, read back through OGR's CSV driver ---- */
+/* ---- incident lists (CSV) and hotspots (GeoJSON), read back through OGR ---- */
 
 typedef struct row {
-    char src[32], town_code[16], vill_code[16], town[128];
-    int64_t t;
+    char id[24], src[32], town_code[16], vill_code[16], town[128];
     double lat, lon;
 } row;
 
@@ -122,26 +121,66 @@ static size_t read_list(const char *path, row *r, size_t max)
     GDALAllRegister();
     const char *drivers[] = {"CSV", NULL};
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, drivers, NULL, NULL);
-    assert_non_null(ds);
+    if (!ds)
+        fail_msg("%s does not open with OGR's CSV driver", path);
     OGRLayerH l = GDALDatasetGetLayer(ds, 0);
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
     int i_src = OGR_FD_GetFieldIndex(d, "来源"), i_tc = OGR_FD_GetFieldIndex(d, "乡镇代码");
-    int i_vc = OGR_FD_GetFieldIndex(d, "村代码"), i_t = OGR_FD_GetFieldIndex(d, "UTC时间");
+    int i_vc = OGR_FD_GetFieldIndex(d, "村代码");
     int i_lat = OGR_FD_GetFieldIndex(d, "纬度"), i_lon = OGR_FD_GetFieldIndex(d, "经度");
     int i_town = OGR_FD_GetFieldIndex(d, "乡镇");
-    assert_true(i_src >= 0 && i_tc >= 0 && i_vc >= 0 && i_t >= 0 && i_lat >= 0 && i_lon >= 0 &&
+    assert_true(i_src >= 0 && i_tc >= 0 && i_vc >= 0 && i_lat >= 0 && i_lon >= 0 &&
                 i_town >= 0 && OGR_FD_GetFieldIndex(d, "编号") == 0);
     size_t n = 0;
     OGRFeatureH f;
     while ((f = OGR_L_GetNextFeature(l)) && n < max) {
         row *x = &r[n++];
+        snprintf(x->id, sizeof x->id, "%s", OGR_F_GetFieldAsString(f, 0));
         snprintf(x->src, sizeof x->src, "%s", OGR_F_GetFieldAsString(f, i_src));
         snprintf(x->town_code, sizeof x->town_code, "%s", OGR_F_GetFieldAsString(f, i_tc));
         snprintf(x->vill_code, sizeof x->vill_code, "%s", OGR_F_GetFieldAsString(f, i_vc));
         snprintf(x->town, sizeof x->town, "%s", OGR_F_GetFieldAsString(f, i_town));
-        assert_int_equal(fg_time_parse(OGR_F_GetFieldAsString(f, i_t), &x->t), FG_OK);
         x->lat = atof(OGR_F_GetFieldAsString(f, i_lat));
         x->lon = atof(OGR_F_GetFieldAsString(f, i_lon));
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    return n;
+}
+
+typedef struct hot {
+    char cls[16], kind[16], incident[24];
+    int64_t t;
+    double lat, lon;
+} hot;
+
+static size_t read_hotspots(const char *path, hot *h, size_t max)
+{
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    if (!ds)
+        fail_msg("%s does not open with OGR", path);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
+    int i_cls = OGR_FD_GetFieldIndex(d, "class"), i_kind = OGR_FD_GetFieldIndex(d, "kind");
+    int i_inc = OGR_FD_GetFieldIndex(d, "incident_id"), i_t = OGR_FD_GetFieldIndex(d, "time_utc");
+    assert_true(i_cls >= 0 && i_kind >= 0 && i_inc >= 0 && i_t >= 0);
+    size_t n = 0;
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) && n < max) {
+        hot *x = &h[n++];
+        snprintf(x->cls, sizeof x->cls, "%s", OGR_F_GetFieldAsString(f, i_cls));
+        snprintf(x->kind, sizeof x->kind, "%s", OGR_F_GetFieldAsString(f, i_kind));
+        snprintf(x->incident, sizeof x->incident, "%s", OGR_F_GetFieldAsString(f, i_inc));
+        /* OGR reads "2026-10-15T05:40:00Z" as a date-time */
+        int y, mo, dd, hh, mi, tz;
+        float sec;
+        assert_true(OGR_F_GetFieldAsDateTimeEx(f, i_t, &y, &mo, &dd, &hh, &mi, &sec, &tz));
+        assert_int_equal(fg_time_from_civil(y, mo, dd, hh, mi, (int)sec, &x->t), FG_OK);
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        assert_non_null(g);
+        x->lon = OGR_G_GetX(g, 0);
+        x->lat = OGR_G_GetY(g, 0);
         OGR_F_Destroy(f);
     }
     GDALClose(ds);
@@ -168,13 +207,23 @@ static int setup_sample(void **state)
 static truth T[256];
 static size_t NT;
 static row R[1024];
+static hot H[1024];
+
+static const row *find_row(const row *r, size_t n, const char *id)
+{
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(r[k].id, id) == 0)
+            return &r[k];
+    return NULL;
+}
 
 static void every_planted_fire_and_plume_is_alerted_in_its_village(void **state)
 {
     (void)state;
     assert_int_equal(sh("'%s' run -q --config '%s/county.conf'", FG_BINARY, TMP), 0);
     NT = read_truth(SAMPLE "/truth.csv", T, 256);
-    size_t nr = read_list(TMP "/out1/county_alerts.csv", R, 1024);
+    size_t nr = read_list(TMP "/out1/county_incidents.csv", R, 1024);
+    size_t nh = read_hotspots(TMP "/out1/hotspots.geojson", H, 1024);
     int nfire = 0, nplume = 0;
     for (size_t i = 0; i < NT; i++) {
         int is_fire = strcmp(T[i].kind, "fire") == 0, is_plume = strcmp(T[i].kind, "plume") == 0;
@@ -182,14 +231,19 @@ static void every_planted_fire_and_plume_is_alerted_in_its_village(void **state)
             continue;
         nfire += is_fire;
         nplume += is_plume;
+        /* a hotspot of the right source and time near it, in a straw-burning incident of the
+         * county list placed in the planted fire's village */
         int found = 0;
-        for (size_t k = 0; k < nr && !found; k++) {
-            double d = fg_geo_distance(T[i].lat, T[i].lon, R[k].lat, R[k].lon);
-            int src_ok = is_fire ? strcmp(R[k].src, "卫星") == 0 && R[k].t == T[i].t0
-                                 : strcmp(R[k].src, "摄像头") == 0 && R[k].t >= T[i].t0 &&
-                                       R[k].t <= T[i].t0 + 5 * 60;
-            if (src_ok && d < (is_fire ? 1500.0 : 600.0) &&
-                strcmp(R[k].town_code, T[i].town) == 0 && strcmp(R[k].vill_code, T[i].vill) == 0)
+        for (size_t k = 0; k < nh && !found; k++) {
+            double d = fg_geo_distance(T[i].lat, T[i].lon, H[k].lat, H[k].lon);
+            int src_ok = is_fire ? strcmp(H[k].kind, "satellite") == 0 && H[k].t == T[i].t0
+                                 : strcmp(H[k].kind, "camera") == 0 && H[k].t >= T[i].t0 &&
+                                       H[k].t <= T[i].t0 + 5 * 60;
+            if (!src_ok || d >= (is_fire ? 1500.0 : 600.0) || strcmp(H[k].cls, "straw") != 0)
+                continue;
+            const row *x = find_row(R, nr, H[k].incident);
+            if (x && strcmp(x->town_code, T[i].town) == 0 && strcmp(x->vill_code, T[i].vill) == 0 &&
+                fg_geo_distance(T[i].lat, T[i].lon, x->lat, x->lon) < 1500.0)
                 found = 1;
         }
         if (!found)
@@ -203,7 +257,8 @@ static void every_planted_fire_and_plume_is_alerted_in_its_village(void **state)
 static void clouds_warm_field_and_industrial_source_are_not_straw_alerts(void **state)
 {
     (void)state;
-    size_t nr = read_list(TMP "/out1/county_alerts.csv", R, 1024);
+    size_t nr = read_list(TMP "/out1/county_incidents.csv", R, 1024);
+    size_t nh = read_hotspots(TMP "/out1/hotspots.geojson", H, 1024);
     int nneg = 0;
     for (size_t i = 0; i < NT; i++) {
         int neg = strcmp(T[i].kind, "cloud") == 0 || strcmp(T[i].kind, "warm_field") == 0 ||
@@ -211,15 +266,16 @@ static void clouds_warm_field_and_industrial_source_are_not_straw_alerts(void **
         if (!neg || !isfinite(T[i].lat))
             continue;
         nneg++;
-        for (size_t k = 0; k < nr; k++) {
-            double d = fg_geo_distance(T[i].lat, T[i].lon, R[k].lat, R[k].lon);
-            if (strcmp(R[k].src, "卫星") == 0 && R[k].t == T[i].t0 && d < T[i].radius + 1500.0)
-                fail_msg("%s at %.5f,%.5f raised a straw-burning alert %.0f m away", T[i].kind,
+        for (size_t k = 0; k < nh; k++) {
+            double d = fg_geo_distance(T[i].lat, T[i].lon, H[k].lat, H[k].lon);
+            if (strcmp(H[k].cls, "straw") == 0 && strcmp(H[k].kind, "satellite") == 0 &&
+                H[k].t == T[i].t0 && d < T[i].radius + 1500.0)
+                fail_msg("%s at %.5f,%.5f raised a straw-burning hotspot %.0f m away", T[i].kind,
                          T[i].lat, T[i].lon, d);
         }
     }
     assert_true(nneg >= 3);
-    /* And nothing else: every straw alert lies near a planted fire or plume. */
+    /* And nothing else: every straw incident lies near a planted fire or plume. */
     for (size_t k = 0; k < nr; k++) {
         int near = 0;
         for (size_t i = 0; i < NT && !near; i++)
@@ -229,24 +285,27 @@ static void clouds_warm_field_and_industrial_source_are_not_straw_alerts(void **
         if (!near)
             fail_msg("false alarm at %.5f,%.5f (%s)", R[k].lat, R[k].lon, R[k].src);
     }
-    /* The industrial source is listed separately for the county, every pass it is hot. */
-    size_t ni = read_list(TMP "/out1/county_industrial.csv", R, 1024);
+    /* The industrial source is listed separately for the county, every pass it is hot, as
+     * one incident of county_industrial.csv. */
+    static row IR[64];
+    size_t ni = read_list(TMP "/out1/county_industrial.csv", IR, 64);
     for (size_t i = 0; i < NT; i++) {
         if (strcmp(T[i].kind, "industrial") != 0)
             continue;
         int seen = 0;
-        for (size_t k = 0; k < ni; k++)
-            seen |= R[k].t == T[i].t0 &&
-                    fg_geo_distance(T[i].lat, T[i].lon, R[k].lat, R[k].lon) < 1500.0;
+        for (size_t k = 0; k < nh; k++)
+            seen |= strcmp(H[k].cls, "industrial") == 0 && H[k].t == T[i].t0 &&
+                    fg_geo_distance(T[i].lat, T[i].lon, H[k].lat, H[k].lon) < 1500.0 &&
+                    find_row(IR, ni, H[k].incident) != NULL && find_row(R, nr, H[k].incident) == NULL;
         if (!seen)
             fail_msg("industrial source of %s not in county_industrial.csv", T[i].source);
     }
 }
 
-static void township_lists_hold_their_own_alerts_only(void **state)
+static void township_lists_hold_their_own_incidents_only(void **state)
 {
     (void)state;
-    size_t nc = read_list(TMP "/out1/county_alerts.csv", R, 1024);
+    size_t nc = read_list(TMP "/out1/county_incidents.csv", R, 1024);
     size_t total = 0;
     char path[1024];
     static const char *codes[] = {"140932100", "140932102", "140932103", "140932104",
@@ -261,7 +320,7 @@ static void township_lists_hold_their_own_alerts_only(void **state)
     }
     size_t inside = 0;
     for (size_t k = 0; k < nc; k++)
-        inside += strncmp(R[k].town, "县外", strlen("县外")) != 0;
+        inside += R[k].town_code[0] != '\0';
     assert_int_equal(total, inside);
     size_t len = 0;
     char *msg = slurp(TMP "/out1/officer_messages.txt", &len);
@@ -270,27 +329,42 @@ static void township_lists_hold_their_own_alerts_only(void **state)
     free(msg);
 }
 
+static const char *list_files[] = {"county_incidents.csv", "county_industrial.csv",
+                                   "county_summary.csv", "county_candidates.csv",
+                                   "hotspots.geojson", "officer_messages.txt",
+                                   "township_140932100.csv", "township_140932201.csv"};
+
 static void a_second_run_gives_byte_identical_lists(void **state)
 {
     (void)state;
     assert_int_equal(sh("'%s' run -q --config '%s/county.conf' -o '%s/out2'", FG_BINARY, TMP, TMP),
                      0);
-    const char *files[] = {"county_alerts.csv", "county_industrial.csv", "hotspots.geojson",
-                           "officer_messages.txt", "township_140932100.csv",
-                           "township_140932201.csv"};
     char a[1024], b[1024];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(a, sizeof a, TMP "/out1/%s", files[i]);
-        snprintf(b, sizeof b, TMP "/out2/%s", files[i]);
+    for (size_t i = 0; i < sizeof list_files / sizeof list_files[0]; i++) {
+        snprintf(a, sizeof a, TMP "/out1/%s", list_files[i]);
+        snprintf(b, sizeof b, TMP "/out2/%s", list_files[i]);
         if (!same_file(a, b))
-            fail_msg("%s differs between two runs on the same inputs", files[i]);
+            fail_msg("%s differs between two runs on the same inputs", list_files[i]);
     }
     /* Same at one thread. */
     assert_int_equal(
         sh("'%s' run -q --threads 1 --config '%s/county.conf' -o '%s/out3'", FG_BINARY, TMP, TMP),
         0);
-    assert_true(same_file(TMP "/out1/county_alerts.csv", TMP "/out3/county_alerts.csv"));
+    assert_true(same_file(TMP "/out1/county_incidents.csv", TMP "/out3/county_incidents.csv"));
     assert_true(same_file(TMP "/out1/hotspots.geojson", TMP "/out3/hotspots.geojson"));
+    /* And again into out2, on its own ledger: nothing new, the same bytes. */
+    assert_int_equal(sh("'%s' run -q --config '%s/county.conf' -o '%s/out2'", FG_BINARY, TMP, TMP),
+                     0);
+    for (size_t i = 0; i < sizeof list_files / sizeof list_files[0]; i++) {
+        snprintf(a, sizeof a, TMP "/out1/%s", list_files[i]);
+        snprintf(b, sizeof b, TMP "/out2/%s", list_files[i]);
+        if (!same_file(a, b))
+            fail_msg("%s changed on a rerun over the same ledger", list_files[i]);
+    }
+    char *log = slurp(TMP "/out2/run.log", NULL);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "LEDGER nothing new"));
+    free(log);
 }
 
 static void bad_inputs_are_named_skipped_and_the_rest_still_alerted(void **state)
@@ -331,7 +405,8 @@ static void bad_inputs_are_named_skipped_and_the_rest_still_alerted(void **state
     free(log);
     free(err);
     /* Everything good was still processed: the lists equal the clean run's. */
-    assert_true(same_file(TMP "/out1/county_alerts.csv", TMP "/out_bad/county_alerts.csv"));
+    assert_true(same_file(TMP "/out1/county_incidents.csv", TMP "/out_bad/county_incidents.csv"));
+    assert_true(same_file(TMP "/out1/county_industrial.csv", TMP "/out_bad/county_industrial.csv"));
     assert_true(same_file(TMP "/out1/officer_messages.txt", TMP "/out_bad/officer_messages.txt"));
 }
 
@@ -345,7 +420,7 @@ static void a_failed_run_leaves_earlier_lists_whole(void **state)
     assert_int_equal(fclose(f), 0);
     assert_int_equal(
         sh("'%s' run -q --config '%s/broken.conf' 2>/dev/null", FG_BINARY, TMP), FG_EXIT_FAILED);
-    assert_true(same_file(TMP "/keep/county_alerts.csv", TMP "/out1/county_alerts.csv"));
+    assert_true(same_file(TMP "/keep/county_incidents.csv", TMP "/out1/county_incidents.csv"));
     assert_true(same_file(TMP "/keep/hotspots.geojson", TMP "/out1/hotspots.geojson"));
     assert_int_equal(sh("ls '%s/out1' | grep -q tmp", TMP), 1);
     /* A missing config file is a failure, not a partial run. */
@@ -362,7 +437,8 @@ static void a_bare_run_makes_and_runs_the_sample_county_in_the_current_folder(vo
     assert_int_equal(stat(TMP "/bare/firegrid-sample/truth.csv", &st), 0);
     assert_int_equal(stat(TMP "/bare/firegrid-out/run.log", &st), 0);
     /* The same seed and inputs as the configured run: the same county list. */
-    assert_true(same_file(TMP "/out1/county_alerts.csv", TMP "/bare/firegrid-out/county_alerts.csv"));
+    assert_true(same_file(TMP "/out1/county_incidents.csv",
+                          TMP "/bare/firegrid-out/county_incidents.csv"));
 }
 
 static void help_and_version_answer(void **state)
@@ -379,7 +455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_planted_fire_and_plume_is_alerted_in_its_village),
         cmocka_unit_test(clouds_warm_field_and_industrial_source_are_not_straw_alerts),
-        cmocka_unit_test(township_lists_hold_their_own_alerts_only),
+        cmocka_unit_test(township_lists_hold_their_own_incidents_only),
         cmocka_unit_test(a_second_run_gives_byte_identical_lists),
         cmocka_unit_test(bad_inputs_are_named_skipped_and_the_rest_still_alerted),
         cmocka_unit_test(a_failed_run_leaves_earlier_lists_whole),

@@ -1,4 +1,4 @@
-/* test_imagery_frame.c — frame names to times, sorted listings, and TurboJPEG decoding of good and hostile files. */
+/* test_imagery_frame.c — frame names and EXIF to times, sorted listings, and TurboJPEG decoding of good and hostile files. */
 /* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <turbojpeg.h>
 #include <unistd.h>
+
+#include <gdal.h>
 
 #include "imagery/imagery.h"
 
@@ -172,6 +174,129 @@ static void listing_a_missing_folder_is_not_found(void **state)
     assert_ptr_equal(list, &sentinel);
     assert_int_equal(n, 99);
     assert_non_null(strstr(ctx.msg, "no_such_folder"));
+}
+
+
+/* ------------------------------------------------------------ EXIF */
+
+/* Writes a 64×48 grey JPEG through GDAL's JPEG driver, which puts EXIF_* metadata
+ * items of the source into an APP1 EXIF segment (WRITE_EXIF_METADATA, GDAL ≥ 2.3).
+ * exif NULL: no EXIF at all. */
+static void write_exif_jpeg(const char *path, const char *exif)
+{
+    GDALAllRegister();
+    GDALDatasetH mem = GDALCreate(GDALGetDriverByName("MEM"), "", 64, 48, 3, GDT_Byte, NULL);
+    assert_non_null(mem);
+    for (int b = 1; b <= 3; b++)
+        assert_int_equal(GDALFillRaster(GDALGetRasterBand(mem, b), 100 + 20 * b, 0), CE_None);
+    if (exif)
+        assert_int_equal(GDALSetMetadataItem(mem, "EXIF_DateTimeOriginal", exif, NULL), CE_None);
+    GDALDatasetH out =
+        GDALCreateCopy(GDALGetDriverByName("JPEG"), path, mem, FALSE, NULL, NULL, NULL);
+    assert_non_null(out);
+    GDALClose(out);
+    GDALClose(mem);
+    char aux[1100];
+    snprintf(aux, sizeof aux, "%s.aux.xml", path); /* GDAL's side-car, if it wrote one */
+    unlink(aux);
+}
+
+static void exif_date_time_original_gives_the_time_when_the_name_has_none(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/exif";
+    fresh_dir(dir);
+    /* camera clock in local time; offset_s is the camera's UTC offset */
+    static const struct {
+        const char *exif;
+        int offset_s;
+        int rc;
+        int64_t t;
+    } cases[] = {
+        {"2026:10:15 16:30:00", 8 * 3600, FG_OK, 1792053000},  /* Beijing 16:30 = 08:30Z */
+        {"2026:10:15 08:30:00", 0, FG_OK, 1792053000},
+        {"2026:10:15 03:30:00", -5 * 3600, FG_OK, 1792053000},
+        {"2024:02:29 23:59:59", 0, FG_OK, 1709251199},         /* leap day */
+        {"0000:00:00 00:00:00", 8 * 3600, FG_EFORMAT, 0},      /* clock never set */
+        {"2026:13:15 16:30:00", 8 * 3600, FG_EFORMAT, 0},      /* month 13 */
+        {"2026-10-15 16:30:00", 8 * 3600, FG_EFORMAT, 0},      /* not the EXIF form */
+        {"yesterday", 8 * 3600, FG_EFORMAT, 0},
+        {NULL, 8 * 3600, FG_EFORMAT, 0},                       /* no EXIF */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/snapshot_%zu.jpg", dir, i);
+        write_exif_jpeg(path, cases[i].exif);
+        int64_t t = -7;
+        int rc = fg_frame_time(path, cases[i].offset_s, &t);
+        if (rc != cases[i].rc)
+            fail_msg("EXIF '%s': rc %d, expected %d", cases[i].exif ? cases[i].exif : "(none)",
+                     rc, cases[i].rc);
+        assert_int_equal(t, rc == FG_OK ? cases[i].t : -7);
+    }
+}
+
+static void a_time_in_the_name_wins_over_exif(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/exifname";
+    fresh_dir(dir);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/20131201_071500.jpg", dir);
+    write_exif_jpeg(path, "2026:10:15 16:30:00");
+    int64_t t = 0;
+    assert_int_equal(fg_frame_time(path, 8 * 3600, &t), FG_OK);
+    assert_int_equal(t, 1385882100);
+}
+
+static void exif_is_not_read_from_a_png_named_jpg(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/exifpng";
+    fresh_dir(dir);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/camera.jpg", dir);
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0};
+    write_bytes(path, png, sizeof png);
+    int64_t t = -7;
+    assert_int_equal(fg_frame_time(path, 8 * 3600, &t), FG_EFORMAT);
+    assert_int_equal(t, -7);
+    snprintf(path, sizeof path, "%s/empty.jpg", dir);
+    write_bytes(path, "", 0);
+    assert_int_equal(fg_frame_time(path, 8 * 3600, &t), FG_EFORMAT);
+    assert_int_equal(fg_frame_time(DIR_ "/exifpng/missing.jpg", 0, &t), FG_EFORMAT);
+    assert_int_equal(fg_frame_time(NULL, 0, &t), FG_EINVAL);
+}
+
+static void listing_orders_exif_frames_by_their_time_and_names_the_timeless(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/exiflist";
+    fresh_dir(dir);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/b_later.jpg", dir);
+    write_exif_jpeg(p, "2019:09:26 03:35:00"); /* 2019-09-25T19:35:00Z */
+    snprintf(p, sizeof p, "%s/a_later_still.jpg", dir);
+    write_exif_jpeg(p, "2019:09:26 03:40:00");
+    snprintf(p, sizeof p, "%s/1569440002.jpg", dir); /* 2019-09-25T19:33:22Z */
+    write_exif_jpeg(p, NULL);
+    snprintf(p, sizeof p, "%s/no_time.jpg", dir);
+    write_exif_jpeg(p, NULL);
+    fg_frame_entry *list = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_frame_list(dir, &list, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(list[0].path, "1569440002.jpg"));
+    assert_non_null(strstr(list[1].path, "b_later.jpg"));
+    assert_int_equal(list[1].time_utc, 1569440100);
+    assert_non_null(strstr(list[2].path, "a_later_still.jpg"));
+    assert_int_equal(list[2].time_utc, 1569440400);
+    assert_int_equal(sk.n, 1);
+    assert_non_null(strstr(sk.last, "no_time.jpg"));
+    assert_non_null(strstr(sk.reason, "EXIF"));
+    fg_frame_list_free(list, n);
 }
 
 /* ------------------------------------------------------------ decoding */
@@ -338,6 +463,10 @@ int main(void)
         cmocka_unit_test(frame_time_parsing_table),
         cmocka_unit_test(listing_is_sorted_and_unparseable_names_are_skipped),
         cmocka_unit_test(listing_a_missing_folder_is_not_found),
+        cmocka_unit_test(exif_date_time_original_gives_the_time_when_the_name_has_none),
+        cmocka_unit_test(a_time_in_the_name_wins_over_exif),
+        cmocka_unit_test(exif_is_not_read_from_a_png_named_jpg),
+        cmocka_unit_test(listing_orders_exif_frames_by_their_time_and_names_the_timeless),
         cmocka_unit_test(scaled_decode_gives_turbojpeg_dimensions),
         cmocka_unit_test(zero_byte_file_is_a_format_error_naming_it),
         cmocka_unit_test(truncated_jpeg_fails_with_turbojpeg_message),

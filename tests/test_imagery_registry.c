@@ -153,6 +153,104 @@ static void bad_or_missing_header_is_a_format_error(void **state)
     assert_null(cams);
 }
 
+
+#define HEADER_EXT HEADER_BASE ",preset,mask_wkt\n"
+#define HEADER_BASE "camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height"
+
+static void preset_and_quoted_mask_columns_are_read(void **state)
+{
+    (void)state;
+    const char *path = write_csv(
+        "ext.csv", HEADER_EXT
+        "T1,111.6,39.4,90,70,60,2.5,1280,720,east,\"POLYGON((0 0,1280 0,1280 200,0 200,0 0))\"\n"
+        "T1,111.6,39.4,90,160,60,2.5,1280,720,south,\n"
+        "T2,111.7,39.5,60,10,50,1,1920,1080,,\"MULTIPOLYGON(((0 0,10 0,10 10,0 0)),((100 100,"
+        "200 100,200 200,100 100)))\"\n"
+        "T3,111.8,39.6,60,10,50,1,1920,1080\n"); /* trailing optional cells left out */
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_OK);
+    if (sk.n)
+        fail_msg("unexpected skip %s: %s", sk.what[0], sk.why[0]);
+    assert_int_equal(n, 4);
+    assert_string_equal(cams[0].id, "T1");
+    assert_string_equal(cams[0].preset, "east");
+    assert_string_equal(cams[0].mask_wkt, "POLYGON((0 0,1280 0,1280 200,0 200,0 0))");
+    assert_string_equal(cams[1].preset, "south"); /* same tower, another preset */
+    assert_float_equal(cams[1].heading_deg, 160, 0);
+    assert_string_equal(cams[1].mask_wkt, "");
+    assert_string_equal(cams[2].preset, "");
+    assert_non_null(strstr(cams[2].mask_wkt, "MULTIPOLYGON"));
+    assert_string_equal(cams[3].preset, "");
+    assert_string_equal(cams[3].mask_wkt, "");
+    fg_free(cams);
+}
+
+static void optional_columns_may_come_in_either_order(void **state)
+{
+    (void)state;
+    const char *path = write_csv("order.csv", HEADER_BASE ",mask_wkt,preset\n"
+                                              "T1,111.6,39.4,90,70,60,2.5,1280,720,"
+                                              "\"POLYGON((0 0,5 0,5 5,0 0))\",north\n");
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(cams[0].preset, "north");
+    assert_string_equal(cams[0].mask_wkt, "POLYGON((0 0,5 0,5 5,0 0))");
+    fg_free(cams);
+    /* an unknown or repeated extra column is a bad header */
+    path = write_csv("order2.csv", HEADER_BASE ",preset,preset\n");
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_EFORMAT);
+    path = write_csv("order3.csv", HEADER_BASE ",zoom\n");
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "mask_wkt"));
+}
+
+static void masks_that_are_not_image_polygons_are_skipped_with_the_reason(void **state)
+{
+    (void)state;
+    const char *path = write_csv(
+        "masks.csv", HEADER_EXT
+        "OK,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((0 0,1280 0,1280 720,0 720,0 0))\"\n" /* 2 */
+        "LINE,111.6,39.4,90,70,60,2.5,1280,720,,\"LINESTRING(0 0,10 10)\"\n"                  /* 3 */
+        "JUNK,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((0 0,1 1\"\n"                      /* 4 */
+        "OUT,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((0 0,1300 0,1300 10,0 0))\"\n"      /* 5 */
+        "NEG,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((-5 0,10 0,10 10,-5 0))\"\n"        /* 6 */
+        "PT,111.6,39.4,90,70,60,2.5,1280,720,,POINT(3 4)\n"                                  /* 7 */
+        "QUOTE,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((0 0,1 0,1 1,0 0))\n"            /* 8 */
+        "EMPTY,111.6,39.4,90,70,60,2.5,1280,720,,POLYGON EMPTY\n"                            /* 9 */
+        "TAIL,111.6,39.4,90,70,60,2.5,1280,720,,\"POLYGON((0 0,1 0,1 1,0 0)) x\"\n"         /* 10 */
+        "P/X,111.6,39.4,90,70,60,2.5,1280,720,a/b,\n"                                        /* 11 */
+        "OK,111.6,39.4,90,70,60,2.5,1280,720,,\n");                                          /* 12 */
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(cams[0].id, "OK");
+    fg_free(cams);
+    static const struct {
+        int line;
+        const char *word;
+    } want[] = {{3, "Line String"}, {4, "parse"}, {5, "1300"},  {6, "-5"},
+                {7, "Point"},       {8, "quote"}, {9, "empty"}, {10, "after"},
+                {11, "preset"},   {12, "duplicate"}};
+    assert_int_equal(sk.n, (int)(sizeof want / sizeof want[0]));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char where[1100];
+        snprintf(where, sizeof where, "%s:%d", path, want[i].line);
+        assert_string_equal(sk.what[i], where);
+        if (!strstr(sk.why[i], want[i].word))
+            fail_msg("line %d: reason '%s' does not mention '%s'", want[i].line, sk.why[i],
+                     want[i].word);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +258,9 @@ int main(void)
         cmocka_unit_test(impossible_rows_are_skipped_naming_path_and_line),
         cmocka_unit_test(missing_file_is_not_found),
         cmocka_unit_test(bad_or_missing_header_is_a_format_error),
+        cmocka_unit_test(preset_and_quoted_mask_columns_are_read),
+        cmocka_unit_test(optional_columns_may_come_in_either_order),
+        cmocka_unit_test(masks_that_are_not_image_polygons_are_skipped_with_the_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,11 +35,13 @@ static void config_warn(void *user, const char *msg)
 
 int fg_cmd_run(int argc, char **argv)
 {
-    const char *config = NULL, *out = NULL;
+    const char *config = NULL, *out = NULL, *lang = NULL;
+    char formats[64] = "";
     int threads = -1, quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if ((strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--threads") == 0) &&
+        if ((strcmp(a, "--config") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--threads") == 0 ||
+             strcmp(a, "--lang") == 0 || strcmp(a, "-of") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "firegrid run: option %s needs a value\n", a);
             return FG_EXIT_USAGE;
@@ -48,6 +50,20 @@ int fg_cmd_run(int argc, char **argv)
             config = argv[++i];
         } else if (strcmp(a, "-o") == 0) {
             out = argv[++i];
+        } else if (strcmp(a, "--lang") == 0) {
+            lang = argv[++i];
+            if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0) {
+                fprintf(stderr, "firegrid run: --lang '%s' is not zh or en\n", lang);
+                return FG_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "-of") == 0) {
+            /* repeatable, as GDAL's -of is per output: -of CSV -of XLSX */
+            size_t len = strlen(formats);
+            if (len + strlen(argv[i + 1]) + 2 > sizeof formats) {
+                fprintf(stderr, "firegrid run: too many -of formats\n");
+                return FG_EXIT_USAGE;
+            }
+            snprintf(formats + len, sizeof formats - len, "%s%s", len ? "," : "", argv[++i]);
         } else if (strcmp(a, "--threads") == 0) {
             char *end;
             long t = strtol(argv[++i], &end, 10);
@@ -88,6 +104,10 @@ int fg_cmd_run(int argc, char **argv)
         snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", out);
     if (threads >= 0)
         cfg.threads = threads;
+    if (lang)
+        snprintf(cfg.lang, sizeof cfg.lang, "%s", lang);
+    if (formats[0])
+        snprintf(cfg.formats, sizeof cfg.formats, "%s", formats);
 
     fg_run_summary sum;
     if (nwarn > nt.n) /* more than MAX_NOTES: the rest are counted, not repeated */

@@ -10,6 +10,34 @@ static int cmd_help(int argc, char **argv);
 
 /* This table MUST stay sorted by name; `firegrid help` lists it in this order. */
 static const fg_cmd commands[] = {
+    {"detect-cam", fg_cmd_detect_cam, "detect smoke in camera frame folders (one CSV row per frame)",
+     "detect-cam [--camera ID] [--registry FILE] [--state DIR] [--scale N] [--threads N]\n"
+     "                  [--model FILE | --no-model] [-o FILE] [-q] FRAME_DIR...",
+     "  FRAME_DIR       a camera folder (it holds the .jpg frames; its name is the camera id,\n"
+     "                  or <id>@<preset>) or a folder of camera folders. Frame time from the\n"
+     "                  name (Unix time or YYYYMMDD_HHMMSS), else EXIF DateTimeOriginal read\n"
+     "                  as Beijing time (UTC+8); frames run in time order per camera\n"
+     "  --camera ID     only this camera\n"
+     "  --registry FILE camera registry CSV (camera_id,lon,lat,height_m,heading_deg,hfov_deg,\n"
+     "                  tilt_deg,width,height[,preset][,mask_wkt]): positions, ignore masks,\n"
+     "                  hotspots and two-camera triangulation; without it detection still runs\n"
+     "  --state DIR     per-camera state (<DIR>/<camera>.state): a run continues where the last\n"
+     "                  stopped, frames at or before the state's last frame are skipped; a\n"
+     "                  corrupt or older state is reported and rebuilt\n"
+     "  --scale N       TurboJPEG decode at 1/N: 1, 2, 4 or 8 (default: the one giving a\n"
+     "                  working width nearest 720 px)\n"
+     "  --threads N     worker threads (default: all cores); output is the same for any N\n"
+     "  --model FILE    smoke block model (default: the bundled models/smoke_model.txt);\n"
+     "                  --no-model runs the detector's rules alone\n"
+     "  -o FILE         output CSV (default '-': standard output), written through a temporary\n"
+     "                  name\n"
+     "  -q, --quiet     no progress on stderr (skipped inputs are still reported)\n"
+     "columns: camera,frame,time (ISO 8601 UTC),alarm (0/1),score (0..1),x,y,w,h (strongest\n"
+     "         region in full-resolution pixels, empty when none),persisted (frames),nblocks;\n"
+     "         rows by camera, then time\n"
+     "exit status: 0 all inputs processed; 3 partial: rows written but some frames, cameras,\n"
+     "             registry rows or state files were skipped (each named on stderr); 1 failed:\n"
+     "             no camera processed or the output could not be written; 2 bad command line"},
     {"detect-sat", fg_cmd_detect_sat, "write the fire pixels of satellite scenes (FIRMS-style CSV or GeoJSON)",
      "detect-sat [--sensor NAME] [--algorithm NAME] [--time ISO8601] [-o FILE] [-of CSV|GeoJSON]\n"
      "                  [--mask FILE|DIR] [--threads N] [-q] SCENE...",
@@ -37,17 +65,59 @@ static const fg_cmd commands[] = {
      "exit status: 0 all scenes processed; 3 partial: output written but some scenes were\n"
      "             skipped (each named on stderr with the problem); 1 failed: no scene\n"
      "             processed or the output could not be written; 2 bad command line"},
+    {"feedback", fg_cmd_feedback, "apply grid officers' verification results to the incident ledger",
+     "feedback [--config FILE] [--ledger FILE] [-q] FILE...",
+     "  FILE            a CSV (UTF-8, a BOM allowed; GB18030 from Excel is converted) with the\n"
+     "                  header incident_id,result,time[,officer][,comment] (or 编号,结果,时间,\n"
+     "                  网格员,备注) and one row per check. result: confirmed, false_alarm,\n"
+     "                  industrial, out, or 确认焚烧, 误报 (不属实), 工业热源, 已熄灭. time: ISO 8601,\n"
+     "                  e.g. 2026-10-15T14:30 or 2026/10/15 14:30; Beijing time without a zone.\n"
+     "                  Fields with commas go in double quotes\n"
+     "  --config FILE   the county's run configuration: its ledger (default\n"
+     "                  <output>/ledger.gpkg; without --config ./firegrid-out/ledger.gpkg)\n"
+     "  --ledger FILE   the ledger to update (overrides the config)\n"
+     "  -q, --quiet     no notes on stderr (skipped rows are still reported)\n"
+     "each file is applied in one ledger transaction: all its good rows or, on a write\n"
+     "failure, none. Rows for unknown incidents, unknown results, bad times or times\n"
+     "before the incident was first seen are skipped and named (file:line). A row already\n"
+     "applied (same incident, result, time, officer and comment) is counted as repeated\n"
+     "and changes nothing. The lists show the new statuses after the next `firegrid run`\n"
+     "exit status: 0 every row applied or repeated; 3 partial: some rows or files skipped;\n"
+     "             1 failed: no ledger, or no file could be applied; 2 bad command line"},
+    {"grid", fg_cmd_grid, "write the county's grid cells (1 km, 3 km, ...) with township and village",
+     "grid [--config FILE] [--size METRES] [-o FILE] [-of FORMAT] [-q]",
+     "  --config FILE   a county's run configuration: its 'boundaries' (GCJ-02 when\n"
+     "                  'boundaries_crs = GCJ-02') and 'grid_cell_m'; without it the sample\n"
+     "                  county (./firegrid-sample/county_cells.geojson, or the bundled one)\n"
+     "  --size METRES   cell side in whole metres, 10..100000 (default: the config's\n"
+     "                  grid_cell_m, else 1000)\n"
+     "  -o FILE         output (default grid_<size>m.gpkg), written through a temporary name\n"
+     "  -of FORMAT      any OGR vector format: GPKG, GeoJSON, ESRI Shapefile, KML, CSV (WKT\n"
+     "                  geometry, UTF-8 BOM), FlatGeobuf, ...; default from the extension\n"
+     "  -q, --quiet     no progress on stderr\n"
+     "cells: squares aligned to multiples of the size in the UTM zone of the county's centre,\n"
+     "       clipped to the county's polygons, in WGS84; fields cell_id (<size>m-E<km>-N<km>\n"
+     "       of the south-west corner, e.g. 1000m-E412-N4367), township_code, township_name,\n"
+     "       village_code, village_name (the township of largest overlap, then its village of\n"
+     "       largest overlap), code_year, size_m, area_km2 (shapefiles: town_code, town_name,\n"
+     "       vill_code, vill_name); prints the number of cells per township\n"
+     "exit status: 0 written; 3 partial: written, but boundary features were skipped or\n"
+     "             overlap (named on stderr); 1 failed; 2 bad command line"},
     {"help", cmd_help, "show the commands, or the options of one", "help [VERB]", ""},
     {"run", fg_cmd_run, "detect fires and smoke and write the alert lists",
-     "run [--config FILE] [-o DIR] [--threads N] [-q]",
+     "run [--config FILE] [-o DIR] [-of FORMAT]... [--lang zh|en] [--threads N] [-q]",
      "  --config FILE   a county's run configuration (key = value lines); without it the\n"
      "                  bundled sample county runs on ./firegrid-sample (made by `synth`\n"
      "                  when missing) and writes ./firegrid-out\n"
      "  -o DIR          output folder (overrides the config's 'output')\n"
+     "  -of FORMAT      list format, repeatable: CSV (UTF-8 BOM), XLSX, GeoJSON, KML\n"
+     "                  (default CSV and GeoJSON; overrides the config's 'formats')\n"
+     "  --lang L        zh (default) or en\n"
      "  --threads N     worker threads (default: all cores)\n"
      "  -q, --quiet     no progress on stderr\n"
-     "config keys: boundaries, scenes, frames, cameras, static_sources, output, threads,\n"
-     "             camera_scale (paths relative to the config file)\n"
+     "config keys: boundaries, boundaries_crs, scenes, frames, cameras, static_sources,\n"
+     "             ledger, officers, landcover, grid_cell_m, period (repeatable), lang,\n"
+     "             formats, output, threads, camera_scale (paths relative to the file)\n"
      "exit status: 0 all inputs processed; 3 partial: outputs written but some inputs or\n"
      "             config lines were skipped (see run.log); 1 failed: no lists written;\n"
      "             2 bad command line"},
@@ -60,6 +130,33 @@ static const fg_cmd commands[] = {
      "  --date D        the sample day (default 2026-10-15)\n"
      "  -q, --quiet     no progress on stderr\n"
      "exit status: 0 written; 1 failed; 2 bad command line"},
+    {"train-smoke", fg_cmd_train_smoke, "train the smoke block model from frames with smoke masks",
+     "train-smoke [--data DIR] [--block N] [--scale N] [--holdout PERCENT] [--l2 X]\n"
+     "                  [-o MODEL] [--report FILE] [--threads N] [-q]",
+     "  --data DIR      DIR/img/<name>.jpg frames with DIR/gt/<name>.png masks (one band,\n"
+     "                  255 = smoke); default ../shared/data/camera/hpwren-smoke-masks, i.e.\n"
+     "                  run from the repository root. A frame without a mask, or one that\n"
+     "                  cannot be decoded, is skipped and named\n"
+     "  --block N       block side in working pixels (default 8)\n"
+     "  --scale N       TurboJPEG decode at 1/N: 1, 2, 4 or 8 (default 1). The defaults make\n"
+     "                  a block 1/80 of a 640-px-wide training frame, the angular size of\n"
+     "                  the detector's 8-px block on 3072/2048-px frames decoded at 1/4\n"
+     "                  (1/96 to 1/64 of the width)\n"
+     "  --holdout P     percent of frames held out, by a hash of the file name (default 20);\n"
+     "                  never used for training or for choosing the threshold\n"
+     "  --l2 X          L2 penalty on the standardised weights (default 0.001)\n"
+     "  -o MODEL        model file to write (default ./smoke_model.txt; the bundled model is\n"
+     "                  models/smoke_model.txt, embedded at build time)\n"
+     "  --report FILE   write the report (and the held-out frame names) to FILE instead of\n"
+     "                  standard output\n"
+     "  --threads N     worker threads (default: all cores); the model is the same for any N\n"
+     "  -q, --quiet     no progress on stderr\n"
+     "labels: a block is smoke when >= 50 % of its mask pixels are smoke, other when none\n"
+     "        is; blocks 1-49 % smoke (plume edges) are left out of training and counts\n"
+     "report: frame and block counts; training and held-out block precision, recall and F1\n"
+     "        at the model threshold; held-out precision and recall at other thresholds\n"
+     "exit status: 0 model written; 3 partial: written, but some frames were skipped;\n"
+     "             1 failed; 2 bad command line"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
