@@ -605,7 +605,8 @@ int fg_incident_lists_write(const char *out_dir, const fg_grid *g, const fg_inci
  *                                      (ev_row, ev_col); outside the scene dark grey),
  *                                      zoomed FG_EVIDENCE_ZOOM× (nearest). SWIR scenes
  *                                      SWIR2-NIR-red; thermal scenes the MIR brightness
- *                                      temperature, BT_LOW..BT_HIGH K, black-red-yellow-white.
+ *                                      temperature: grey BT_LOW..BT_MID K, then red-
+ *                                      yellow-white to BT_HIGH K.
  *                                      Every fire pixel of the incident in that scene is
  *                                      outlined in OUTLINE colour, RING_PX thick, just
  *                                      outside its zoomed block.
@@ -618,8 +619,9 @@ int fg_incident_lists_write(const char *out_dir, const fg_grid *g, const fg_inci
  * Scene and frame paths are used as stored (relative ones from the current folder). */
 #define FG_EVIDENCE_CHIP 64
 #define FG_EVIDENCE_ZOOM 4
-#define FG_EVIDENCE_BT_LOW_K 280.0
-#define FG_EVIDENCE_BT_HIGH_K 340.0
+#define FG_EVIDENCE_BT_LOW_K 270.0  /* grey ramp BT_LOW..BT_MID, */
+#define FG_EVIDENCE_BT_MID_K 330.0  /* then red-yellow-white to BT_HIGH */
+#define FG_EVIDENCE_BT_HIGH_K 400.0
 #define FG_EVIDENCE_REF_MAX 0.5
 #define FG_EVIDENCE_RING_PX 2
 #define FG_EVIDENCE_OUTLINE_R 0 /* cyan: far from the fire colours of both palettes */

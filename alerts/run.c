@@ -37,6 +37,7 @@ typedef struct run_state {
     size_t nkeys, capkeys;
     fg_ledger *ledger;
     int oom;
+    int summarised; /* the SUMMARY line is in the log */
 } run_state;
 
 static void logf_(run_state *r, const char *fmt, ...)
@@ -1145,6 +1146,14 @@ static int lock_ledger(const char *ledger, int *fd, fg_ctx *ctx)
     return FG_OK;
 }
 
+static void summary_line(run_state *r)
+{
+    const fg_run_summary *sum = r->sum;
+    logf_(r, "SUMMARY inputs read %d, skipped %d (%d scene(s), %d camera(s), %d frame(s))",
+          sum->inputs_read, sum->inputs_skipped, sum->scenes, sum->cameras, sum->frames);
+    r->summarised = 1;
+}
+
 static int write_log(run_state *r, fg_ctx *ctx)
 {
     char path[1024];
@@ -1214,11 +1223,23 @@ int fg_run(const fg_run_config *c, const char *const *notes, int nnotes, fg_run_
         logf_(&r, "LEDGER nothing new: no input that the ledger does not hold already");
     }
     rc = write_lists(&r, g, ctx);
+    if (rc == FG_OK) {
+        /* The report and evidence come after the lists: they read the committed ledger,
+         * and a failure here leaves the lists whole (the run then counts as partial). */
+        summary_line(&r);
+        fg_ctx rctx = {0};
+        if (fg_report_run(c->out_dir, r.ledger, g, c->lang, r.text, NULL, 0, &rctx) != FG_OK) {
+            sum->inputs_skipped++;
+            logf_(&r, "SKIP report: %s", rctx.msg);
+        } else {
+            logf_(&r, "WROTE %s/report.html and evidence images", c->out_dir);
+        }
+    }
 out:
     if (rc != FG_OK)
         logf_(&r, "FAILED %s", ctx->msg);
-    logf_(&r, "SUMMARY inputs read %d, skipped %d (%d scene(s), %d camera(s), %d frame(s))",
-          sum->inputs_read, sum->inputs_skipped, sum->scenes, sum->cameras, sum->frames);
+    if (!r.summarised)
+        summary_line(&r);
     fg_ledger_close(r.ledger);
     cam_io_free(&io);
     extra_free(&x);

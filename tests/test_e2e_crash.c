@@ -160,10 +160,17 @@ static strv list_files(const char *dir)
     DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
-    while ((e = readdir(d)))
+    while ((e = readdir(d))) {
+        char full[1024];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        /* report.html describes the run itself (what this run read), so a restarted run's
+         * report differs by design; the evidence/ and incidents/ folders are not lists. */
         if (e->d_name[0] != '.' && strcmp(e->d_name, "run.log") != 0 &&
-            strncmp(e->d_name, "ledger.gpkg", 11) != 0)
+            strcmp(e->d_name, "report.html") != 0 && strncmp(e->d_name, "ledger.gpkg", 11) != 0 &&
+            stat(full, &st) == 0 && S_ISREG(st.st_mode))
             strv_add(&s, e->d_name);
+    }
     closedir(d);
     qsort(s.v, s.n, sizeof *s.v, cmp_strp);
     return s;

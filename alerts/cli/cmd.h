@@ -15,6 +15,7 @@ int fg_cmd_detect_cam(int argc, char **argv);
 int fg_cmd_detect_sat(int argc, char **argv);
 int fg_cmd_feedback(int argc, char **argv);
 int fg_cmd_grid(int argc, char **argv);
+int fg_cmd_review(int argc, char **argv);
 int fg_cmd_run(int argc, char **argv);
 int fg_cmd_synth(int argc, char **argv);
 int fg_cmd_train_smoke(int argc, char **argv);

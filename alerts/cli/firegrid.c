@@ -104,6 +104,22 @@ static const fg_cmd commands[] = {
      "exit status: 0 written; 3 partial: written, but boundary features were skipped or\n"
      "             overlap (named on stderr); 1 failed; 2 bad command line"},
     {"help", cmd_help, "show the commands, or the options of one", "help [VERB]", ""},
+    {"review", fg_cmd_review, "rebuild the evidence images and decision page of past incidents",
+     "review [--config FILE] [--ledger FILE] [-o DIR] [--lang zh|en] [-q] [--all] [INCIDENT_ID...]",
+     "  INCIDENT_ID     an incident id of the ledger (F + 12 hex digits), repeatable\n"
+     "  --all           also every incident and DIR/report.html (map from the config's\n"
+     "                  boundaries, summary from DIR/run.log)\n"
+     "  --config FILE   the county's run configuration: its ledger and output folder\n"
+     "  --ledger FILE   the ledger (default <output>/ledger.gpkg)\n"
+     "  -o DIR          output folder (default the config's output, else ./firegrid-out):\n"
+     "                  DIR/evidence/<incident>_<hotspot>_{sat,cam,cam_before}.jpg and\n"
+     "                  DIR/incidents/<incident>.html\n"
+     "  --lang L        zh (default) or en\n"
+     "  -q, --quiet     do not print the pages written\n"
+     "scenes and frames are re-read from the paths the ledger holds (relative ones from the\n"
+     "current folder); an input that is gone is named on the page\n"
+     "exit status: 0 every page written; 3 partial: some ids unknown or failed; 1 failed;\n"
+     "             2 bad command line"},
     {"run", fg_cmd_run, "detect fires and smoke and write the alert lists",
      "run [--config FILE] [-o DIR] [-of FORMAT]... [--lang zh|en] [--threads N] [-q]",
      "  --config FILE   a county's run configuration (key = value lines); without it the\n"
