@@ -448,7 +448,7 @@ int fg_incidents_merge(fg_incident **inc, size_t *n, const fg_alert *alerts, siz
  * (even kill -9) leaves the ledger as the previous run left it. */
 typedef struct fg_ledger fg_ledger;
 
-#define FG_LEDGER_SCHEMA 1
+#define FG_LEDGER_SCHEMA 2
 
 /* Opens or creates the ledger. A ledger of an older schema is upgraded in a
  * transaction; a newer or unrecognised one fails with FG_EFORMAT naming the file. */
@@ -476,6 +476,17 @@ int fg_ledger_incident_put(fg_ledger *l, const fg_incident *inc, fg_ctx *ctx);
 /* Status history: one row per change (time, status, who, comment). */
 int fg_ledger_status_add(fg_ledger *l, const char *incident_id, fg_incident_status st,
                          int64_t t, const char *who, const char *comment, fg_ctx *ctx);
+/* One status-history row. */
+typedef struct fg_status_entry {
+    int64_t t;
+    fg_incident_status status;
+    char who[64];
+    char comment[256];
+} fg_status_entry;
+/* The status history of one incident, in time order, then insertion order; *out
+ * (fg_free) NULL and *n 0 when it has none. */
+int fg_ledger_status_history(fg_ledger *l, const char *incident_id, fg_status_entry **out,
+                             size_t *n, fg_ctx *ctx);
 
 /* Camera detector states (the bytes of a camera state file: fg_smoke_save's bytes in
  * the envelope of fg_smoke_state_save, with the last frame time) kept in the ledger,

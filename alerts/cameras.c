@@ -298,6 +298,8 @@ static void add_hotspot(cam_job *j, const cam_det *d, const fg_cam_frame *f, siz
     h->range_min_m = (float)rmin;
     h->range_max_m = (float)rmax;
     h->smoke_score = f->score;
+    h->persisted = f->res.persisted;
+    h->nblocks = f->res.nblocks;
     h->confidence = (int)lround(100.0 * f->score);
     h->conf_class = fg_conf_class_of(h->confidence);
     snprintf(h->evidence, sizeof h->evidence, "%.*s", (int)sizeof h->evidence - 1, f->frame);

@@ -19,8 +19,8 @@
 #include <ogr_srs_api.h>
 
 /*
- * Layout (schema 1):
- *   meta            key, value                      ("schema" = 1)
+ * Layout (schema 2):
+ *   meta            key, value                      ("schema" = 2)
  *   incidents       Point EPSG:4326, one row per incident id
  *   hotspots        Point EPSG:4326, one row per alert id, with incident_id and run_id
  *   inputs          key, run_id                     (inputs already processed)
@@ -31,7 +31,10 @@
  *
  * Schema 0 (the first ledgers, without a meta table) had incidents, hotspots and inputs
  * only, and incidents without cell_id, land_class, period, possible_bonfire,
- * checked_at and last_run. Opening one adds what is missing in one transaction.
+ * checked_at and last_run. Schema 1 had hotspots without the decision values (background
+ * means and deviations, tests passed, window, valid count, camera persistence and
+ * blocks); an upgraded ledger keeps them NULL (unknown) for its old hotspots. Opening an
+ * older ledger adds what is missing in one transaction.
  *
  * Determinism: the GeoPackage driver stamps gpkg_contents.last_change with the current
  * time unless OGR_CURRENT_DATE is set; the ledger sets it (for its own thread) while a
@@ -74,6 +77,11 @@ static const lg_field hs_fields[] = {
     {"vill_name", OFTString},  {"code_year", OFTInteger},  {"inside", OFTInteger},
     {"distance_m", OFTReal},   {"cls", OFTString},         {"static_id", OFTString},
     {"static_name", OFTString},
+    /* schema 2 */
+    {"bg_mir_k", OFTReal},     {"bg_tir_k", OFTReal},      {"bg_dt_k", OFTReal},
+    {"mad_mir_k", OFTReal},    {"mad_tir_k", OFTReal},     {"mad_dt_k", OFTReal},
+    {"tests", OFTInteger},     {"bg_window", OFTInteger},  {"bg_n_valid", OFTInteger},
+    {"persisted", OFTInteger}, {"nblocks", OFTInteger},
 };
 static const lg_field in_fields[] = {{"key", OFTString}, {"run_id", OFTString}};
 static const lg_field st_fields[] = {{"incident_id", OFTString}, {"time_utc", OFTString},
@@ -471,6 +479,18 @@ static void lg_set_real(OGRFeatureH f, const char *name, double v)
         OGR_F_SetFieldNull(f, i);
 }
 
+/* Counts and sizes: negative (unknown) is stored as NULL. */
+static void lg_set_count(OGRFeatureH f, const char *name, int v)
+{
+    int i = lg_idx(f, name);
+    if (i < 0)
+        return;
+    if (v >= 0)
+        OGR_F_SetFieldInteger(f, i, v);
+    else
+        OGR_F_SetFieldNull(f, i);
+}
+
 static void lg_set_time(OGRFeatureH f, const char *name, int64_t t, int zero_is_null)
 {
     int i = lg_idx(f, name);
@@ -674,6 +694,18 @@ int fg_ledger_hotspot_add(fg_ledger *l, const fg_alert *a, const char *incident_
     lg_set_real(f, "bt_mir_k", h->bt_mir_k);
     lg_set_real(f, "bt_tir_k", h->bt_tir_k);
     lg_set_real(f, "smoke_score", h->smoke_score);
+    lg_set_real(f, "bg_mir_k", h->bg_mir_k);
+    lg_set_real(f, "bg_tir_k", h->bg_tir_k);
+    lg_set_real(f, "bg_dt_k", h->bg_dt_k);
+    lg_set_real(f, "mad_mir_k", h->mad_mir_k);
+    lg_set_real(f, "mad_tir_k", h->mad_tir_k);
+    lg_set_real(f, "mad_dt_k", h->mad_dt_k);
+    /* the test bits are known once a detector recorded its background window */
+    lg_set_count(f, "tests", h->tests || h->window >= 0 ? (int)(h->tests & 0x7fffffffu) : -1);
+    lg_set_count(f, "bg_window", h->window);
+    lg_set_count(f, "bg_n_valid", h->n_valid);
+    lg_set_count(f, "persisted", h->persisted);
+    lg_set_count(f, "nblocks", h->nblocks);
     lg_set_str(f, "evidence", h->evidence);
     lg_set_int(f, "ev_row", h->ev_row);
     lg_set_int(f, "ev_col", h->ev_col);
@@ -721,6 +753,17 @@ static void lg_read_alert(OGRFeatureH f, fg_alert *a)
     h->bt_mir_k = (float)lg_get_real(f, "bt_mir_k");
     h->bt_tir_k = (float)lg_get_real(f, "bt_tir_k");
     h->smoke_score = (float)lg_get_real(f, "smoke_score");
+    h->bg_mir_k = (float)lg_get_real(f, "bg_mir_k");
+    h->bg_tir_k = (float)lg_get_real(f, "bg_tir_k");
+    h->bg_dt_k = (float)lg_get_real(f, "bg_dt_k");
+    h->mad_mir_k = (float)lg_get_real(f, "mad_mir_k");
+    h->mad_tir_k = (float)lg_get_real(f, "mad_tir_k");
+    h->mad_dt_k = (float)lg_get_real(f, "mad_dt_k");
+    h->tests = (unsigned)lg_get_int(f, "tests", 0);
+    h->window = lg_get_int(f, "bg_window", -1);
+    h->n_valid = lg_get_int(f, "bg_n_valid", -1);
+    h->persisted = lg_get_int(f, "persisted", -1);
+    h->nblocks = lg_get_int(f, "nblocks", -1);
     lg_get_str(f, "evidence", h->evidence, sizeof h->evidence);
     h->ev_row = lg_get_int(f, "ev_row", -1);
     h->ev_col = lg_get_int(f, "ev_col", -1);
@@ -921,6 +964,84 @@ int fg_ledger_status_add(fg_ledger *l, const char *incident_id, fg_incident_stat
     CPLPopErrorHandler();
     OGR_F_Destroy(f);
     return e == OGRERR_NONE ? FG_OK : lg_fail(l, ctx, FG_EIO, "cannot record a status change");
+}
+
+typedef struct lg_st_row {
+    fg_status_entry e;
+    GIntBig fid; /* insertion order */
+} lg_st_row;
+
+static int lg_cmp_st(const void *pa, const void *pb)
+{
+    const lg_st_row *a = pa, *b = pb;
+    if (a->e.t != b->e.t)
+        return a->e.t < b->e.t ? -1 : 1;
+    return a->fid < b->fid ? -1 : a->fid > b->fid;
+}
+
+int fg_ledger_status_history(fg_ledger *l, const char *incident_id, fg_status_entry **out,
+                             size_t *n, fg_ctx *ctx)
+{
+    if (!l || !incident_id || !out || !n)
+        return fg_ctx_set(ctx, FG_EINVAL, "ledger: status history without an incident id");
+    OGRLayerH lyr = l->lyr[L_ST];
+    char flt[256];
+    if (lg_filter(flt, sizeof flt, "incident_id", incident_id) != 0)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: incident id too long", l->path);
+    int rc = FG_OK;
+    lg_st_row *v = NULL;
+    size_t cnt = 0, cap = 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (OGR_L_SetAttributeFilter(lyr, flt) != OGRERR_NONE) {
+        rc = lg_fail(l, ctx, FG_EIO, "cannot query the status history");
+    } else {
+        OGR_L_ResetReading(lyr);
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(lyr))) {
+            if (cnt == cap) {
+                cap = cap ? cap * 2 : 8;
+                lg_st_row *nv = fg_realloc(v, cap * sizeof *nv);
+                if (!nv) {
+                    OGR_F_Destroy(f);
+                    rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", l->path);
+                    break;
+                }
+                v = nv;
+            }
+            lg_st_row *r = &v[cnt++];
+            memset(r, 0, sizeof *r);
+            r->fid = OGR_F_GetFID(f);
+            r->e.t = lg_get_time(f, "time_utc");
+            char s[24];
+            lg_get_str(f, "status", s, sizeof s);
+            r->e.status = lg_status_of(s);
+            lg_get_str(f, "who", r->e.who, sizeof r->e.who);
+            lg_get_str(f, "comment", r->e.comment, sizeof r->e.comment);
+            OGR_F_Destroy(f);
+        }
+        OGR_L_SetAttributeFilter(lyr, NULL);
+    }
+    CPLPopErrorHandler();
+    if (rc != FG_OK) {
+        fg_free(v);
+        return rc;
+    }
+    if (cnt > 1)
+        qsort(v, cnt, sizeof *v, lg_cmp_st);
+    fg_status_entry *e = NULL;
+    if (cnt) {
+        e = fg_malloc(cnt * sizeof *e);
+        if (!e) {
+            fg_free(v);
+            return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", l->path);
+        }
+        for (size_t i = 0; i < cnt; i++)
+            e[i] = v[i].e;
+    }
+    fg_free(v);
+    *out = e;
+    *n = cnt;
+    return FG_OK;
 }
 
 /* ------------------------------------------------------------- camera states */

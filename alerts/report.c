@@ -139,7 +139,9 @@ enum {
     T_PEAK_CONF, T_PEAK_FRP, T_STATUS, T_DETAILS, T_HOTSPOTS, T_SENSOR, T_TIME, T_POS, T_CONF,
     T_FRP, T_BT, T_SMOKE, T_PIXEL, T_FOOTPRINT, T_EVIDENCE, T_HISTORY, T_HISTORY_NOTE,
     T_TESTS_NOTE, T_BACK, T_LAND, T_CELL, T_CLASS, T_PERIOD, T_CHECKED, T_NO_EVIDENCE,
-    T_BEFORE, T_DATA_TIME, T_INCIDENT, T_BONFIRE, T_STATIC, T_KIND, T_SAT, T_CAM, T_COUNT_
+    T_BEFORE, T_DATA_TIME, T_INCIDENT, T_BONFIRE, T_STATIC, T_KIND, T_SAT, T_CAM, T_WHO,
+    T_COMMENT, T_DECISION, T_TESTS_PASSED, T_BG_MEAN, T_BG_MAD, T_WINDOW, T_PERSISTED, T_BLOCKS,
+    T_COUNT_
 };
 
 static const char *const T_ZH[T_COUNT_] = {
@@ -149,10 +151,13 @@ static const char *const T_ZH[T_COUNT_] = {
     "无", "首次发现", "最近发现", "位置", "来源", "最高置信度", "最大火辐射功率", "状态",
     "详细记录", "合并的热点", "传感器 / 摄像头", "时间（北京）", "位置（纬度, 经度）", "置信度",
     "火辐射功率 (MW)", "亮温 中红外 / 热红外 (K)", "烟雾得分", "像元 / 烟雾框", "足迹",
-    "证据图像", "状态记录", "台账未提供状态历史读取接口，此处仅显示当前状态。",
-    "台账未保存各检测判据的背景均值与偏差，此处显示每个热点的记录值。", "返回报告", "土地类型",
+    "证据图像", "状态记录", "台账中无状态变更记录，此处显示当前状态。",
+    "每个热点的判定依据（通过的判据、背景均值与偏差、烟雾持续）见下方“判定依据”；“–”表示未知"
+    "（旧台账，或该来源不产生此值）。", "返回报告", "土地类型",
     "网格", "类别", "重点时段", "首次核查", "无法生成证据图像", "报警前一帧", "数据时间",
-    "事件", "可能为旺火", "静态热源", "类型", "卫星", "摄像头"};
+    "事件", "可能为旺火", "静态热源", "类型", "卫星", "摄像头", "操作人", "备注", "判定依据",
+    "通过的判据", "背景均值 中红外 / 热红外 / ΔT (K)", "背景平均绝对偏差 中红外 / 热红外 / ΔT (K)",
+    "背景窗口（有效像元）", "烟雾持续帧数", "烟雾区块数"};
 
 static const char *const T_EN[T_COUNT_] = {
     "Straw-burning fire report", "This run", "Inputs read", "Inputs skipped", "Skipped inputs",
@@ -163,16 +168,32 @@ static const char *const T_EN[T_COUNT_] = {
     "Peak FRP", "Status", "Full record", "Hotspots merged", "Sensor / camera", "Time (Beijing)",
     "Position (lat, lon)", "Confidence", "FRP (MW)", "BT MIR / TIR (K)", "Smoke score",
     "Pixel / smoke box", "Footprint", "Evidence images", "Status history",
-    "The ledger offers no status-history reader: only the current status is shown.",
-    "The ledger keeps no per-test background means and deviations: each hotspot's recorded "
-    "values are shown.",
+    "No status change is recorded in the ledger: the current status is shown.",
+    "Each hotspot's decision (tests passed, background means and deviations, smoke "
+    "persistence) is under “Decision record” below; “–” is unknown (an older "
+    "ledger, or a value its source does not produce).",
     "Back to the report", "Land class", "Grid cell", "Class", "Key period", "First checked",
     "Evidence image could not be made", "Frame before the alarm", "Data time", "Incident",
-    "Possible bonfire", "Static heat source", "Kind", "satellite", "camera"};
+    "Possible bonfire", "Static heat source", "Kind", "satellite", "camera", "By",
+    "Comment", "Decision record", "Tests passed", "Background mean MIR / TIR / ΔT (K)",
+    "Background mean absolute deviation MIR / TIR / ΔT (K)", "Background window (valid pixels)",
+    "Frames persisted", "Smoke blocks"};
+
+/* Names of the FG_TEST_* bits, in bit order: the contextual tests of Giglio et al. (2003,
+ * RSE 87:273, eqs. 1–6) as the detector numbers them, then the rejections. */
+#define RP_NTESTS 11
+static const char *const TESTS_ZH[RP_NTESTS] = {
+    "潜在火点", "绝对阈值", "ΔT 高于背景（k·δ）", "ΔT 高于背景（绝对）", "T4 高于背景",
+    "T11 条件", "背景火点", "饱和", "排除：太阳耀斑", "排除：荒漠边界", "排除：海岸"};
+static const char *const TESTS_EN[RP_NTESTS] = {
+    "potential", "absolute", "ΔT vs background (k·δ)", "ΔT vs background (+abs)",
+    "T4 vs background", "T11", "background fires", "saturated", "rejected: sun glint",
+    "rejected: desert boundary", "rejected: coastal"};
 
 typedef struct rp_lang {
     const char *const *t;
     const char *code; /* "zh" or "en" */
+    const char *const *tests; /* names of the FG_TEST_* bits */
 } rp_lang;
 
 static rp_lang rp_lang_of(const char *lang)
@@ -181,6 +202,7 @@ static rp_lang rp_lang_of(const char *lang)
     int en = lang && strcmp(lang, "en") == 0;
     l.t = en ? T_EN : T_ZH;
     l.code = en ? "en" : "zh";
+    l.tests = en ? TESTS_EN : TESTS_ZH;
     return l;
 }
 
@@ -216,6 +238,8 @@ typedef struct rp_inc {
     size_t nhs;
     fg_evidence *ev;
     char (*everr)[200]; /* "" = made */
+    fg_status_entry *st; /* status history, in time order */
+    size_t nst;
 } rp_inc;
 
 static void rp_inc_free(rp_inc *r)
@@ -223,6 +247,7 @@ static void rp_inc_free(rp_inc *r)
     fg_free(r->hs);
     fg_free(r->ev);
     fg_free(r->everr);
+    fg_free(r->st);
 }
 
 static int rp_inc_load(const char *out_dir, fg_ledger *ledger, const fg_incident *inc, int force,
@@ -233,6 +258,11 @@ static int rp_inc_load(const char *out_dir, fg_ledger *ledger, const fg_incident
     int rc = fg_ledger_hotspots_of(ledger, inc->id, &r->hs, &r->nhs, ctx);
     if (rc != FG_OK)
         return rc;
+    rc = fg_ledger_status_history(ledger, inc->id, &r->st, &r->nst, ctx);
+    if (rc != FG_OK) {
+        rp_inc_free(r);
+        return rc;
+    }
     if (r->nhs) {
         fg_alerts_sort(r->hs, r->nhs);
         r->ev = fg_calloc(r->nhs, sizeof *r->ev);
@@ -312,6 +342,75 @@ static void evidence_imgs(rp_buf *b, const rp_lang *L, const rp_inc *r, const ch
 }
 
 /* The decision record of one incident. */
+static void rb_count(rp_buf *b, int v)
+{
+    if (v >= 0)
+        rb_f(b, "%d", v);
+    else
+        rb_s(b, "–");
+}
+
+/* Per hotspot, what decided it: for satellites the contextual tests that passed with the
+ * background statistics they compared against (Giglio et al. 2003, RSE 87:273: mean and
+ * mean absolute deviation of T4, T11 and ΔT over the valid background window); for
+ * cameras the smoke score, how many consecutive frames the region persisted and its size
+ * in detector blocks. */
+static void decision_table(rp_buf *b, const rp_lang *L, const rp_inc *r)
+{
+    rb_f(b, "<h2>%s</h2>\n<table id=\"decision\">\n<tr><th>ID</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+         L->t[T_DECISION], L->t[T_TESTS_PASSED], L->t[T_BG_MEAN], L->t[T_BG_MAD],
+         L->t[T_WINDOW], L->t[T_SMOKE], L->t[T_PERSISTED], L->t[T_BLOCKS]);
+    for (size_t k = 0; k < r->nhs; k++) {
+        const fg_hotspot *h = &r->hs[k].hs;
+        rb_s(b, "<tr><td>");
+        rb_esc(b, r->hs[k].id);
+        rb_s(b, "</td><td class=\"tests\">");
+        if (!h->tests && h->window < 0) {
+            rb_s(b, "–"); /* not recorded: a camera, or an older ledger */
+        } else if (!h->tests) {
+            rb_s(b, L->t[T_NONE]);
+        } else {
+            int first = 1;
+            for (int i = 0; i < RP_NTESTS; i++) {
+                if (!(h->tests & (1u << i)))
+                    continue;
+                rb_s(b, first ? "" : ", ");
+                rb_esc(b, L->tests[i]);
+                first = 0;
+            }
+        }
+        rb_s(b, "</td><td class=\"num\">");
+        rb_num(b, "%.2f", h->bg_mir_k);
+        rb_s(b, " / ");
+        rb_num(b, "%.2f", h->bg_tir_k);
+        rb_s(b, " / ");
+        rb_num(b, "%.2f", h->bg_dt_k);
+        rb_s(b, "</td><td class=\"num\">");
+        rb_num(b, "%.2f", h->mad_mir_k);
+        rb_s(b, " / ");
+        rb_num(b, "%.2f", h->mad_tir_k);
+        rb_s(b, " / ");
+        rb_num(b, "%.2f", h->mad_dt_k);
+        rb_s(b, "</td><td class=\"num\">");
+        if (h->window >= 0) {
+            rb_f(b, "%d×%d (", h->window, h->window);
+            rb_count(b, h->n_valid);
+            rb_s(b, ")");
+        } else {
+            rb_s(b, "–");
+        }
+        rb_s(b, "</td><td class=\"num\">");
+        rb_num(b, "%.3f", h->smoke_score);
+        rb_s(b, "</td><td class=\"num\">");
+        rb_count(b, h->persisted);
+        rb_s(b, "</td><td class=\"num\">");
+        rb_count(b, h->nblocks);
+        rb_s(b, "</td></tr>\n");
+    }
+    rb_s(b, "</table>\n");
+}
+
 static int write_page(const char *out_dir, const rp_lang *L, const rp_inc *r, fg_ctx *ctx)
 {
     const fg_incident *in = &r->inc;
@@ -405,7 +504,9 @@ static int write_page(const char *out_dir, const rp_lang *L, const rp_inc *r, fg
         }
         rb_s(&b, "</td></tr>\n");
     }
-    rb_f(&b, "</table>\n<h2>%s</h2>\n", L->t[T_EVIDENCE]);
+    rb_s(&b, "</table>\n");
+    decision_table(&b, L, r);
+    rb_f(&b, "<h2>%s</h2>\n", L->t[T_EVIDENCE]);
     for (size_t k = 0; k < r->nhs; k++) {
         const fg_evidence *e = &r->ev[k];
         rb_s(&b, "<div class=\"ev\"><p>");
@@ -434,11 +535,27 @@ static int write_page(const char *out_dir, const rp_lang *L, const rp_inc *r, fg
         }
         rb_s(&b, "</div>\n");
     }
-    bj_time(in->status_time, t0, sizeof t0);
-    rb_f(&b, "<h2>%s</h2>\n<p class=\"note\">%s</p>\n<table><tr><th>%s</th><th>%s</th></tr>"
-             "<tr><td>%s</td><td>%s</td></tr></table>\n</body>\n</html>\n",
-         L->t[T_HISTORY], L->t[T_HISTORY_NOTE], L->t[T_TIME], L->t[T_STATUS], t0,
-         fg_incident_status_name(in->status, L->code));
+    rb_f(&b, "<h2>%s</h2>\n", L->t[T_HISTORY]);
+    if (!r->nst)
+        rb_f(&b, "<p class=\"note\">%s</p>\n", L->t[T_HISTORY_NOTE]);
+    rb_f(&b, "<table id=\"history\">\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+         L->t[T_TIME], L->t[T_STATUS], L->t[T_WHO], L->t[T_COMMENT]);
+    if (!r->nst) {
+        bj_time(in->status_time, t0, sizeof t0);
+        rb_f(&b, "<tr><td>%s</td><td>%s</td><td>–</td><td>–</td></tr>\n", t0,
+             fg_incident_status_name(in->status, L->code));
+    }
+    for (size_t k = 0; k < r->nst; k++) {
+        const fg_status_entry *e = &r->st[k];
+        bj_time(e->t, t0, sizeof t0);
+        rb_f(&b, "<tr><td>%s</td><td>%s</td><td>", t0,
+             fg_incident_status_name(e->status, L->code));
+        rb_esc(&b, e->who[0] ? e->who : "–");
+        rb_s(&b, "</td><td>");
+        rb_esc(&b, e->comment[0] ? e->comment : "–");
+        rb_s(&b, "</td></tr>\n");
+    }
+    rb_s(&b, "</table>\n</body>\n</html>\n");
     snprintf(path, sizeof path, "%s/incidents/%s.html", out_dir, in->id);
     int rc = rb_save(&b, path, ctx);
     fg_free(b.p);

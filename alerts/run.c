@@ -236,6 +236,15 @@ static int scene_hotspots(run_state *r, const fg_scene *sc, const char *path)
         h->frp_mw = fp[i].frp_mw;
         h->bt_mir_k = fp[i].t4;
         h->bt_tir_k = fp[i].t11;
+        h->bg_mir_k = fp[i].mean_t4;
+        h->bg_tir_k = fp[i].mean_t11;
+        h->bg_dt_k = fp[i].mean_dt;
+        h->mad_mir_k = fp[i].mad_t4;
+        h->mad_tir_k = fp[i].mad_t11;
+        h->mad_dt_k = fp[i].mad_dt;
+        h->tests = fp[i].tests;
+        h->window = fp[i].window;
+        h->n_valid = fp[i].n_valid;
         snprintf(h->evidence, sizeof h->evidence, "%.*s", (int)sizeof h->evidence - 1, path);
         h->ev_row = fp[i].row;
         h->ev_col = fp[i].col;

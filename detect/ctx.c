@@ -141,6 +141,11 @@ void fg_hotspot_init(fg_hotspot *h, fg_source_kind kind)
     h->scan_km = h->track_km = NAN;
     h->bearing_deg = h->range_m = h->range_min_m = h->range_max_m = NAN;
     h->frp_mw = h->bt_mir_k = h->bt_tir_k = h->smoke_score = NAN;
+    h->bg_mir_k = h->bg_tir_k = h->bg_dt_k = NAN;
+    h->mad_mir_k = h->mad_tir_k = h->mad_dt_k = NAN;
+    h->tests = 0;
+    h->window = h->n_valid = -1;
+    h->persisted = h->nblocks = -1;
     h->ev_row = h->ev_col = -1;
     h->ev_x = h->ev_y = h->ev_w = h->ev_h = -1;
 }

@@ -171,6 +171,15 @@ typedef struct fg_hotspot {
     float frp_mw;             /* fire radiative power, satellite only */
     float bt_mir_k, bt_tir_k; /* brightness temperatures, satellite only */
     float smoke_score;        /* camera only, 0..1 */
+    /* satellite contextual tests (Giglio et al. 2003, RSE 87:273): background means
+     * and mean absolute deviations of the valid background pixels, the FG_TEST_*
+     * bits that passed, the background window side and its valid pixel count */
+    float bg_mir_k, bg_tir_k, bg_dt_k;
+    float mad_mir_k, mad_tir_k, mad_dt_k;
+    unsigned tests;
+    int window, n_valid;      /* -1 unknown */
+    /* camera: consecutive frames the smoke region persisted, blocks in the region */
+    int persisted, nblocks;   /* -1 unknown */
     /* evidence pointer */
     char evidence[512];       /* scene or frame path as given to the run */
     int ev_row, ev_col;       /* satellite: pixel row/col in the scene */

@@ -110,6 +110,8 @@ static fg_alert make_alert(const char *sensor, int64_t t, double lat, double lon
         a.hs.ev_y = 20;
         a.hs.ev_w = 30;
         a.hs.ev_h = 40;
+        a.hs.persisted = 4;
+        a.hs.nblocks = 9;
     } else {
         a.hs.scan_km = 0.375f;
         a.hs.track_km = 0.375f;
@@ -118,6 +120,15 @@ static fg_alert make_alert(const char *sensor, int64_t t, double lat, double lon
         a.hs.bt_tir_k = 290.1f;
         a.hs.ev_row = 5;
         a.hs.ev_col = 6;
+        a.hs.bg_mir_k = 301.25f;
+        a.hs.bg_tir_k = 288.5f;
+        a.hs.bg_dt_k = 12.75f;
+        a.hs.mad_mir_k = 1.5f;
+        a.hs.mad_tir_k = 0.75f;
+        a.hs.mad_dt_k = 2.25f;
+        a.hs.tests = FG_TEST_POTENTIAL | FG_TEST_ABSOLUTE | FG_TEST_CTX_DT_MAD | FG_TEST_CTX_T4;
+        a.hs.window = 11;
+        a.hs.n_valid = 87;
     }
     snprintf(a.hs.evidence, sizeof a.hs.evidence, "scenes/x'y.tif");
     a.place.inside = 0;
@@ -225,6 +236,24 @@ static void hotspots_round_trip_with_nan_and_are_found_by_incident(void **state)
     assert_true(v[1].hs.smoke_score == 0.8125f && v[1].hs.range_max_m == 2500.0f);
     assert_int_equal(v[1].hs.ev_h, 40);
     assert_int_equal(v[1].hs.ev_row, -1);
+    /* decision values: the satellite's background statistics and tests, the camera's
+     * persistence and blocks; what a source does not produce stays unknown */
+    assert_true(v[0].hs.bg_mir_k == 301.25f && v[0].hs.bg_tir_k == 288.5f &&
+                v[0].hs.bg_dt_k == 12.75f);
+    assert_true(v[0].hs.mad_mir_k == 1.5f && v[0].hs.mad_tir_k == 0.75f &&
+                v[0].hs.mad_dt_k == 2.25f);
+    assert_int_equal(v[0].hs.tests, FG_TEST_POTENTIAL | FG_TEST_ABSOLUTE | FG_TEST_CTX_DT_MAD |
+                                        FG_TEST_CTX_T4);
+    assert_int_equal(v[0].hs.window, 11);
+    assert_int_equal(v[0].hs.n_valid, 87);
+    assert_int_equal(v[0].hs.persisted, -1);
+    assert_int_equal(v[0].hs.nblocks, -1);
+    assert_int_equal(v[1].hs.persisted, 4);
+    assert_int_equal(v[1].hs.nblocks, 9);
+    assert_true(isnan(v[1].hs.bg_mir_k) && isnan(v[1].hs.mad_dt_k));
+    assert_int_equal(v[1].hs.tests, 0);
+    assert_int_equal(v[1].hs.window, -1);
+    assert_int_equal(v[1].hs.n_valid, -1);
     assert_int_equal(v[0].place.inside, 0);
     assert_true(v[0].place.distance_m == 812.5);
     assert_string_equal(v[0].place.town_code, "140932105");
@@ -285,6 +314,63 @@ static void a_rolled_back_transaction_leaves_nothing_and_a_commit_survives_reope
     assert_int_equal(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds, "status_history"), TRUE),
                      1);
     GDALClose(ds);
+}
+
+/* The history comes back per incident, in time order, rows of the same time in the
+ * order they were written, and survives a reopen; an incident without rows has none. */
+static void status_history_reads_back_in_time_then_insertion_order(void **state)
+{
+    (void)state;
+    fg_ledger *l = open_new("hist.gpkg");
+    fg_ctx c = {0};
+    assert_int_equal(fg_ledger_begin(l, &c), FG_OK);
+    assert_int_equal(fg_ledger_status_add(l, "F1", FG_INC_CONFIRMED, 2000002000, "张三",
+                                          "烧了 <b>\"x\"</b>", &c),
+                     FG_OK);
+    assert_int_equal(fg_ledger_status_add(l, "F1", FG_INC_NEW, 2000000000, "", "", &c), FG_OK);
+    assert_int_equal(fg_ledger_status_add(l, "F2", FG_INC_FALSE_ALARM, 2000000500, "李四",
+                                          "O'Brien", &c),
+                     FG_OK);
+    assert_int_equal(fg_ledger_status_add(l, "F1", FG_INC_OUT, 2000002000, "王五", "灭了", &c),
+                     FG_OK);
+    assert_int_equal(fg_ledger_status_add(l, "F1", FG_INC_ONGOING, 2000001000, "run", "", &c),
+                     FG_OK);
+    assert_int_equal(fg_ledger_commit(l, &c), FG_OK);
+    fg_ledger_close(l);
+
+    l = reopen("hist.gpkg");
+    fg_status_entry *e = NULL;
+    size_t n = 0;
+    assert_int_equal(fg_ledger_status_history(l, "F1", &e, &n, &c), FG_OK);
+    assert_int_equal(n, 4);
+    static const struct {
+        int64_t t;
+        fg_incident_status st;
+        const char *who, *comment;
+    } want[] = {
+        {2000000000, FG_INC_NEW, "", ""},
+        {2000001000, FG_INC_ONGOING, "run", ""},
+        {2000002000, FG_INC_CONFIRMED, "张三", "烧了 <b>\"x\"</b>"},
+        {2000002000, FG_INC_OUT, "王五", "灭了"},
+    };
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(e[i].t, want[i].t);
+        assert_int_equal(e[i].status, want[i].st);
+        assert_string_equal(e[i].who, want[i].who);
+        assert_string_equal(e[i].comment, want[i].comment);
+    }
+    fg_free(e);
+    assert_int_equal(fg_ledger_status_history(l, "F2", &e, &n, &c), FG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(e[0].status, FG_INC_FALSE_ALARM);
+    assert_string_equal(e[0].comment, "O'Brien");
+    fg_free(e);
+    e = (fg_status_entry *)&n; /* must be replaced */
+    n = 7;
+    assert_int_equal(fg_ledger_status_history(l, "F'3", &e, &n, &c), FG_OK);
+    assert_int_equal(n, 0);
+    assert_null(e);
+    fg_ledger_close(l);
 }
 
 static void camera_states_are_binary_blobs_replaced_per_camera(void **state)
@@ -412,11 +498,126 @@ static void a_schema0_ledger_is_upgraded_and_keeps_its_records(void **state)
     assert_non_null(r);
     OGRFeatureH f = OGR_L_GetNextFeature(r);
     assert_non_null(f);
-    assert_string_equal(OGR_F_GetFieldAsString(f, 0), "1");
+    assert_string_equal(OGR_F_GetFieldAsString(f, 0), "2");
     OGR_F_Destroy(f);
     GDALDatasetReleaseResultSet(ds, r);
     GDALClose(ds);
     assert_int_equal(sh("ogrinfo -ro -al -so '" TMP "/old.gpkg' >/dev/null 2>&1"), 0);
+}
+
+/* The hotspot columns schema 2 added to schema 1. */
+static const char *const SCHEMA2_HS[] = {"bg_mir_k",  "bg_tir_k", "bg_dt_k",    "mad_mir_k",
+                                         "mad_tir_k", "mad_dt_k", "tests",      "bg_window",
+                                         "bg_n_valid", "persisted", "nblocks"};
+#define NSCHEMA2_HS (sizeof SCHEMA2_HS / sizeof SCHEMA2_HS[0])
+
+/* A schema-1 ledger made by hand: a current ledger with one incident and one satellite
+ * hotspot, then the schema-2 hotspot columns dropped and the version set back to 1. */
+static void make_schema1(const char *path, fg_alert *a)
+{
+    unlink(path);
+    fg_ledger *l = NULL;
+    fg_ctx c = {0};
+    assert_int_equal(fg_ledger_open(path, &l, &c), FG_OK);
+    *a = make_alert("VIIRS-NPP", 2000000000, 39.3, 111.5, 0);
+    fg_incident x = make_incident("Fone", 2000000000);
+    assert_int_equal(fg_ledger_begin(l, &c), FG_OK);
+    assert_int_equal(fg_ledger_incident_put(l, &x, &c), FG_OK);
+    assert_int_equal(fg_ledger_hotspot_add(l, a, "Fone", "R1", &c), FG_OK);
+    assert_int_equal(fg_ledger_commit(l, &c), FG_OK);
+    fg_ledger_close(l);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH hs = GDALDatasetGetLayerByName(ds, "hotspots");
+    assert_non_null(hs);
+    for (size_t i = 0; i < NSCHEMA2_HS; i++) {
+        int k = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(hs), SCHEMA2_HS[i]);
+        assert_true(k >= 0);
+        assert_int_equal(OGR_L_DeleteField(hs, k), OGRERR_NONE);
+    }
+    GDALDatasetReleaseResultSet(
+        ds, GDALDatasetExecuteSQL(ds, "UPDATE meta SET value = '1' WHERE key = 'schema'", NULL,
+                                  NULL));
+    GDALClose(ds);
+}
+
+static void a_schema1_ledger_is_upgraded_with_unknown_decision_values(void **state)
+{
+    (void)state;
+    fg_alert a;
+    make_schema1(TMP "/one.gpkg", &a);
+    /* it really is schema 1 now */
+    GDALDatasetH ds = GDALOpenEx(TMP "/one.gpkg", GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(GDALDatasetGetLayerByName(ds, "hotspots"));
+    assert_int_equal(OGR_FD_GetFieldIndex(d, "bg_mir_k"), -1);
+    assert_true(OGR_FD_GetFieldIndex(d, "smoke_score") >= 0);
+    GDALClose(ds);
+
+    fg_ledger *l = NULL;
+    fg_ctx c = {0};
+    if (fg_ledger_open(TMP "/one.gpkg", &l, &c) != FG_OK)
+        fail_msg("%s", c.msg);
+    fg_alert *v = NULL;
+    size_t n = 0;
+    assert_int_equal(fg_ledger_hotspots_of(l, "Fone", &v, &n, &c), FG_OK);
+    assert_int_equal(n, 1);
+    /* the old hotspot keeps its schema-1 values; the new ones are unknown */
+    assert_string_equal(v[0].id, a.id);
+    assert_true(v[0].hs.bt_mir_k == a.hs.bt_mir_k && v[0].hs.frp_mw == a.hs.frp_mw);
+    assert_int_equal(v[0].hs.ev_row, 5);
+    assert_true(isnan(v[0].hs.bg_mir_k) && isnan(v[0].hs.bg_tir_k) && isnan(v[0].hs.bg_dt_k));
+    assert_true(isnan(v[0].hs.mad_mir_k) && isnan(v[0].hs.mad_tir_k) && isnan(v[0].hs.mad_dt_k));
+    assert_int_equal(v[0].hs.tests, 0);
+    assert_int_equal(v[0].hs.window, -1);
+    assert_int_equal(v[0].hs.n_valid, -1);
+    assert_int_equal(v[0].hs.persisted, -1);
+    assert_int_equal(v[0].hs.nblocks, -1);
+    fg_free(v);
+    fg_incident *inc = NULL;
+    assert_int_equal(fg_ledger_incidents(l, &inc, &n, &c), FG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(inc[0].id, "Fone");
+    fg_free(inc);
+    /* new hotspots keep their decision values */
+    fg_alert k = make_alert("CAM-01", 2000000600, 39.31, 111.51, 1);
+    assert_int_equal(fg_ledger_begin(l, &c), FG_OK);
+    assert_int_equal(fg_ledger_hotspot_add(l, &k, "Fone", "R2", &c), FG_OK);
+    assert_int_equal(fg_ledger_commit(l, &c), FG_OK);
+    fg_ledger_close(l);
+    l = reopen("one.gpkg");
+    assert_int_equal(fg_ledger_hotspots_of(l, "Fone", &v, &n, &c), FG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[1].hs.persisted, 4);
+    assert_int_equal(v[1].hs.nblocks, 9);
+    fg_free(v);
+    fg_ledger_close(l);
+    /* schema 2 recorded, every column present, the old row's new columns NULL */
+    ds = GDALOpenEx(TMP "/one.gpkg", GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH r = GDALDatasetExecuteSQL(ds, "SELECT value FROM meta WHERE key = 'schema'", NULL,
+                                        NULL);
+    assert_non_null(r);
+    OGRFeatureH f = OGR_L_GetNextFeature(r);
+    assert_non_null(f);
+    assert_string_equal(OGR_F_GetFieldAsString(f, 0), "2");
+    OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds, r);
+    char sql[256];
+    for (size_t i = 0; i < NSCHEMA2_HS; i++) {
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM hotspots WHERE \"%s\" IS NULL",
+                 SCHEMA2_HS[i]);
+        r = GDALDatasetExecuteSQL(ds, sql, NULL, NULL);
+        assert_non_null(r);
+        f = OGR_L_GetNextFeature(r);
+        assert_non_null(f);
+        /* the old row; the camera row also has no background statistics */
+        int want = i >= NSCHEMA2_HS - 2 ? 1 : 2;
+        assert_int_equal(OGR_F_GetFieldAsInteger(f, 0), want);
+        OGR_F_Destroy(f);
+        GDALDatasetReleaseResultSet(ds, r);
+    }
+    GDALClose(ds);
 }
 
 static void a_newer_or_foreign_file_is_refused_naming_it(void **state)
@@ -538,8 +739,10 @@ int main(void)
         cmocka_unit_test(incidents_round_trip_every_field_and_come_back_sorted),
         cmocka_unit_test(hotspots_round_trip_with_nan_and_are_found_by_incident),
         cmocka_unit_test(a_rolled_back_transaction_leaves_nothing_and_a_commit_survives_reopen),
+        cmocka_unit_test(status_history_reads_back_in_time_then_insertion_order),
         cmocka_unit_test(camera_states_are_binary_blobs_replaced_per_camera),
         cmocka_unit_test(a_schema0_ledger_is_upgraded_and_keeps_its_records),
+        cmocka_unit_test(a_schema1_ledger_is_upgraded_with_unknown_decision_values),
         cmocka_unit_test(a_newer_or_foreign_file_is_refused_naming_it),
         cmocka_unit_test(ogrinfo_opens_the_ledger_and_lists_every_table),
         cmocka_unit_test(no_wall_clock_time_is_written_into_the_ledger),

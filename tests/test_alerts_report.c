@@ -154,6 +154,17 @@ static int setup(void **state)
         a.hs.bt_mir_k = 390.0f;
         a.hs.bt_tir_k = 295.0f;
         a.hs.scan_km = a.hs.track_km = 1.0f;
+        if (i == 0) { /* the first carries its decision values; the others are unknown */
+            a.hs.bg_mir_k = 300.0f;
+            a.hs.bg_tir_k = 290.0f;
+            a.hs.bg_dt_k = 10.0f;
+            a.hs.mad_mir_k = 0.5f;
+            a.hs.mad_tir_k = 0.25f;
+            a.hs.mad_dt_k = 0.75f;
+            a.hs.tests = FG_TEST_POTENTIAL | FG_TEST_ABSOLUTE | FG_TEST_CTX_T4 | FG_TEST_CTX_T11;
+            a.hs.window = 11;
+            a.hs.n_valid = 118;
+        }
         if (fg_grid_locate(grid, a.hs.lat, a.hs.lon, &a.place) != FG_OK)
             return -1;
         fg_incident in;
@@ -176,6 +187,34 @@ static int setup(void **state)
             fprintf(stderr, "%s\n", c.msg);
             return -1;
         }
+    }
+    /* a camera hotspot in the third incident (its frame is gone too) */
+    fg_alert k;
+    memset(&k, 0, sizeof k);
+    fg_hotspot_init(&k.hs, FG_SOURCE_CAMERA);
+    snprintf(k.id, sizeof k.id, "C0000000000000003");
+    snprintf(k.hs.sensor, sizeof k.hs.sensor, "CAM-<7>");
+    snprintf(k.hs.evidence, sizeof k.hs.evidence, TMP "/frames/gone.jpg");
+    k.hs.time_utc = 1792042800 + 600;
+    k.hs.lat = 39.48;
+    k.hs.lon = 111.75;
+    k.hs.smoke_score = 0.8125f;
+    k.hs.confidence = 81;
+    k.hs.conf_class = fg_conf_class_of(81);
+    k.hs.persisted = 4;
+    k.hs.nblocks = 9;
+    k.hs.ev_x = 10, k.hs.ev_y = 20, k.hs.ev_w = 30, k.hs.ev_h = 40;
+    if (fg_ledger_hotspot_add(l, &k, "F000000000003", "R1", &c) != FG_OK) {
+        fprintf(stderr, "%s\n", c.msg);
+        return -1;
+    }
+    /* status history of the first incident, written out of time order */
+    if (fg_ledger_status_add(l, "F000000000001", FG_INC_CONFIRMED, 1792042800 + 7200, "张三",
+                             XSS " O'B & co", &c) != FG_OK ||
+        fg_ledger_status_add(l, "F000000000001", FG_INC_NEW, 1792042800, "run R1", "", &c) !=
+            FG_OK) {
+        fprintf(stderr, "%s\n", c.msg);
+        return -1;
     }
     if (fg_ledger_commit(l, &c) != FG_OK)
         return -1;
@@ -268,6 +307,96 @@ static void report_escapes_input_text_and_marks_every_incident(void **state)
     free(page);
 }
 
+/* The page shows every recorded status change, in time order, its text escaped; an
+ * incident without recorded changes shows its current status with a note. */
+static void incident_page_shows_the_status_history_escaped_in_time_order(void **state)
+{
+    fg_ledger *l = *(fg_ledger **)state;
+    fg_ctx c = {0};
+    assert_int_equal(sh("rm -rf '%s'", TMP "/hist"), 0);
+    int rc = fg_report_run(TMP "/hist", l, grid, "zh", NULL, NULL, 0, &c);
+    if (rc != FG_OK)
+        fail_msg("%s", c.msg);
+    char *page = slurp(TMP "/hist/incidents/F000000000001.html");
+    assert_non_null(page);
+    const char *h = strstr(page, "<table id=\"history\">");
+    assert_non_null(h);
+    assert_null(strstr(page, "台账未提供状态历史读取接口"));
+    assert_null(strstr(h, "台账中无状态变更记录")); /* it has a history */
+    assert_null(strstr(page, "<script"));
+    /* 1792042800 = 2026-10-15 05:40 UTC = 13:40 Beijing */
+    const char *r1 = strstr(h, "<tr><td>2026-10-15 13:40</td><td>新发现</td><td>run R1</td><td>–</td></tr>");
+    const char *r2 = strstr(h, "<tr><td>2026-10-15 15:40</td><td>确认焚烧</td><td>张三</td><td>" XSS_ESC
+                               " O&#39;B &amp; co</td></tr>");
+    assert_non_null(r1);
+    assert_non_null(r2);
+    assert_true(r1 < r2);
+    free(page);
+    page = slurp(TMP "/hist/incidents/F000000000002.html");
+    assert_non_null(page);
+    h = strstr(page, "<h2>状态记录</h2>");
+    assert_non_null(h);
+    assert_non_null(strstr(h, "台账中无状态变更记录"));
+    assert_non_null(strstr(h, "<td>持续</td>"));
+    free(page);
+}
+
+static const char *row_of(const char *page, const char *id)
+{
+    const char *d = strstr(page, "<table id=\"decision\">");
+    if (!d)
+        return NULL;
+    char m[64];
+    snprintf(m, sizeof m, "<tr><td>%s</td>", id);
+    return strstr(d, m);
+}
+
+/* Each hotspot's decision record: the tests that passed, named, with the background
+ * statistics; for a camera its smoke score, persistence and blocks; unknown as "–". */
+static void incident_pages_show_each_hotspots_decision_values(void **state)
+{
+    fg_ledger *l = *(fg_ledger **)state;
+    fg_ctx c = {0};
+    static const struct {
+        const char *lang, *inc, *hs, *want;
+    } cases[] = {
+        {"en", "F000000000001", "S0000000000000001",
+         "<td class=\"tests\">potential, absolute, T4 vs background, T11</td>"
+         "<td class=\"num\">300.00 / 290.00 / 10.00</td><td class=\"num\">0.50 / 0.25 / 0.75</td>"
+         "<td class=\"num\">11×11 (118)</td><td class=\"num\">–</td><td class=\"num\">–</td>"
+         "<td class=\"num\">–</td></tr>"},
+        {"zh", "F000000000001", "S0000000000000001",
+         "<td class=\"tests\">潜在火点, 绝对阈值, T4 高于背景, T11 条件</td>"},
+        {"en", "F000000000002", "S0000000000000002",
+         "<td class=\"tests\">–</td><td class=\"num\">– / – / –</td>"},
+        {"en", "F000000000003", "C0000000000000003",
+         "<td class=\"tests\">–</td><td class=\"num\">– / – / –</td><td class=\"num\">– / – / –</td>"
+         "<td class=\"num\">–</td><td class=\"num\">0.812</td><td class=\"num\">4</td>"
+         "<td class=\"num\">9</td></tr>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[256], path[512];
+        snprintf(dir, sizeof dir, TMP "/dec_%s", cases[i].lang);
+        assert_int_equal(sh("rm -rf '%s'", dir), 0);
+        int rc = fg_review_incident(dir, l, grid, cases[i].lang, cases[i].inc, &c);
+        if (rc != FG_OK)
+            fail_msg("%s", c.msg);
+        snprintf(path, sizeof path, "%s/incidents/%s.html", dir, cases[i].inc);
+        char *page = slurp(path);
+        assert_non_null(page);
+        const char *row = row_of(page, cases[i].hs);
+        if (!row)
+            fail_msg("%s: no decision row of %s", path, cases[i].hs);
+        const char *end = strstr(row, "</tr>");
+        assert_non_null(end);
+        const char *hit = strstr(row, cases[i].want);
+        if (!hit || hit > end)
+            fail_msg("%s: row of %s lacks %s", path, cases[i].hs, cases[i].want);
+        assert_null(strstr(page, "CAM-<7>")); /* the camera id is escaped */
+        free(page);
+    }
+}
+
 static void touched_ids_limit_the_report_and_english_is_available(void **state)
 {
     fg_ledger *l = *(fg_ledger **)state;
@@ -307,6 +436,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(report_escapes_input_text_and_marks_every_incident),
+        cmocka_unit_test(incident_page_shows_the_status_history_escaped_in_time_order),
+        cmocka_unit_test(incident_pages_show_each_hotspots_decision_values),
         cmocka_unit_test(touched_ids_limit_the_report_and_english_is_available),
         cmocka_unit_test(review_rebuilds_one_incident_and_rejects_unknown_ids),
     };

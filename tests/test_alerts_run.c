@@ -343,7 +343,7 @@ static void a_ledger_in_use_or_of_a_newer_schema_fails_the_run_and_keeps_the_lis
     GDALDatasetH ds = GDALOpenEx(TMP "/elsewhere/my.gpkg", GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
     assert_non_null(ds);
     GDALDatasetReleaseResultSet(
-        ds, GDALDatasetExecuteSQL(ds, "UPDATE meta SET value = '2' WHERE key = 'schema'", NULL, NULL));
+        ds, GDALDatasetExecuteSQL(ds, "UPDATE meta SET value = '99' WHERE key = 'schema'", NULL, NULL));
     GDALClose(ds);
     fg_ctx_clear(&ctx);
     assert_int_equal(fg_run(&c, NULL, 0, &s, NULL, NULL, &ctx), FG_EFORMAT);

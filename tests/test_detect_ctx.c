@@ -113,6 +113,13 @@ static void hotspot_init_marks_everything_unknown(void **state)
     assert_int_equal(h.ev_row, -1);
     assert_int_equal(h.ev_w, -1);
     assert_string_equal(h.sensor, "");
+    assert_true(isnan(h.bg_mir_k) && isnan(h.bg_tir_k) && isnan(h.bg_dt_k));
+    assert_true(isnan(h.mad_mir_k) && isnan(h.mad_tir_k) && isnan(h.mad_dt_k));
+    assert_int_equal(h.tests, 0);
+    assert_int_equal(h.window, -1);
+    assert_int_equal(h.n_valid, -1);
+    assert_int_equal(h.persisted, -1);
+    assert_int_equal(h.nblocks, -1);
 }
 
 int main(void)
