@@ -9,19 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a, 64 bit (Fowler–Noll–Vo; offset basis 14695981039346656037, prime 2^40 + 435). */
-#define FNV64_OFFSET UINT64_C(14695981039346656037)
-#define FNV64_PRIME UINT64_C(1099511628211)
 
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= FNV64_PRIME;
-    }
-    return h;
-}
 
 /* A coordinate in units of 1e-5 degree (about 1 m), so that the id does not depend
  * on the last bits of a computation. Non-finite values map to one sentinel. */
@@ -53,7 +41,7 @@ void fg_alert_make_id(fg_alert *a)
         len = 0;
     if ((size_t)len >= sizeof key)
         len = (int)sizeof key - 1;
-    uint64_t x = fnv1a(FNV64_OFFSET, key, (size_t)len);
+    uint64_t x = fg_fnv1a64(FG_FNV64_OFFSET, key, (size_t)len);
     snprintf(a->id, sizeof a->id, "%c%016" PRIx64, h->kind == FG_SOURCE_CAMERA ? 'C' : 'S', x);
 }
 

@@ -55,15 +55,6 @@ static int64_t beijing_day(int64_t t)
     return x >= 0 ? x / 86400 : -((-x + 86399) / 86400);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 static const fg_cand_point *g_pts; /* qsort has no user pointer in C11 */
 
@@ -272,7 +263,7 @@ int fg_candidates_compute(const fg_incident *inc, size_t ninc, const fg_cand_poi
         fg_candidate *o = &res[nres++];
         const fg_cand_point *seed = &pts[k->seed];
         snprintf(o->id, sizeof o->id, "P%012llx",
-                 (unsigned long long)(fnv1a(seed->alert_id) & 0xFFFFFFFFFFFFull));
+                 (unsigned long long)(fg_fnv1a64(FG_FNV64_OFFSET, seed->alert_id, strlen(seed->alert_id)) & 0xFFFFFFFFFFFFull));
         o->lat = k->nwin ? k->sum_lat / (double)k->nwin : k->lat;
         o->lon = k->nwin ? k->sum_lon / (double)k->nwin : k->lon;
         o->days_hot = k->days_hot;

@@ -96,14 +96,6 @@ static int gb18030_to_utf8(const char *in, size_t n, char **out, size_t *outn)
     return FG_OK;
 }
 
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 /* ------------------------------------------------------------------- CSV */
 
@@ -329,9 +321,9 @@ int fg_feedback_time_parse(const char *s, int64_t *t_utc)
 
 void fg_feedback_row_key(const fg_feedback_row *r, char *key, size_t keysize)
 {
-    uint64_t h = 14695981039346656037ull;
-    h = fnv1a(h, r->officer, strlen(r->officer) + 1); /* the NUL separates the two */
-    h = fnv1a(h, r->comment, strlen(r->comment));
+    uint64_t h = FG_FNV64_OFFSET;
+    h = fg_fnv1a64(h, r->officer, strlen(r->officer) + 1); /* the NUL separates the two */
+    h = fg_fnv1a64(h, r->comment, strlen(r->comment));
     snprintf(key, keysize, "feedback:%s:%d:%lld:%016llx", r->incident_id, (int)r->status,
              (long long)r->t, (unsigned long long)h);
 }

@@ -58,20 +58,10 @@ double fg_hotspot_radius_m(const fg_hotspot *h)
     return isfinite(r) && r > 0 ? r : SAT_DEFAULT_RADIUS_M;
 }
 
-/* FNV-1a, 64 bit (Fowler–Noll–Vo). */
-static uint64_t inc_fnv1a(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
 
 static void inc_make_id(const char *alert_id, char out[24])
 {
-    uint64_t h = inc_fnv1a(alert_id);
+    uint64_t h = fg_fnv1a64(FG_FNV64_OFFSET, alert_id, strlen(alert_id));
     snprintf(out, 24, "F%012" PRIx64, h & UINT64_C(0xffffffffffff));
 }
 

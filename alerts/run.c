@@ -866,14 +866,9 @@ static void make_run_id(run_state *r, char out[24])
 {
     if (r->nkeys > 1)
         qsort(r->keys, r->nkeys, sizeof *r->keys, cmp_str);
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (size_t i = 0; i < r->nkeys; i++)
-        for (const unsigned char *p = (const unsigned char *)r->keys[i];; p++) {
-            h ^= *p;
-            h *= UINT64_C(1099511628211);
-            if (!*p)
-                break;
-        }
+    uint64_t h = FG_FNV64_OFFSET;
+    for (size_t i = 0; i < r->nkeys; i++) /* with each key's NUL, so keys stay apart */
+        h = fg_fnv1a64(h, r->keys[i], strlen(r->keys[i]) + 1);
     snprintf(out, 24, "R%016llx", (unsigned long long)h);
 }
 

@@ -108,6 +108,11 @@ double fg_rng_unit(fg_rng *r);
 double fg_rng_range(fg_rng *r, double a, double b);
 /* Standard normal deviate (Box–Muller, one of the pair). */
 double fg_rng_gauss(fg_rng *r);
+/* FNV-1a 64-bit hash (Fowler, Noll & Vo; offset basis 0xcbf29ce484222325, prime
+ * 2^40 + 435) of n bytes, continuing from h: start with FG_FNV64_OFFSET. Used for
+ * stable ids, checksums and deterministic splits. */
+#define FG_FNV64_OFFSET UINT64_C(0xcbf29ce484222325)
+uint64_t fg_fnv1a64(uint64_t h, const void *data, size_t n);
 /* Hash of integer lattice coordinates (i, j) to [0, 1), deterministic in salt. */
 double fg_hash01(uint64_t salt, int64_t i, int64_t j);
 /* Smooth value noise in [0, 1): hashed values on the integer lattice, bilinear with a

@@ -48,3 +48,13 @@ double fg_value_noise(uint64_t salt, double x, double y)
     double c = fg_hash01(salt, ix, iy + 1), d = fg_hash01(salt, ix + 1, iy + 1);
     return (a + (b - a) * tx) * (1 - ty) + (c + (d - c) * tx) * ty;
 }
+
+uint64_t fg_fnv1a64(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}

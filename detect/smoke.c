@@ -896,16 +896,6 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
 /* ------------------------------------------------------------ state */
 
-/* FNV-1a, 64-bit (Fowler, Noll & Vo; IETF draft-eastlake-fnv). */
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 /* Little-endian byte writer/reader; the reader stops at the end (ok = 0). */
 typedef struct bytes {
@@ -1047,7 +1037,7 @@ int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *c
         return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %zu bytes", total);
     bytes b = {p, 0, total, 1};
     serialise(s, &b);
-    put_u64(&b, fnv1a64(p, sz.n));
+    put_u64(&b, fg_fnv1a64(FG_FNV64_OFFSET, p, sz.n));
     *buf = p;
     *len = total;
     return FG_OK;
@@ -1087,7 +1077,7 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     uint64_t sum = 0;
     for (int i = 0; i < 8; i++)
         sum |= (uint64_t)buf[len - 8 + i] << (8 * i);
-    if (sum != fnv1a64(buf, len - 8))
+    if (sum != fg_fnv1a64(FG_FNV64_OFFSET, buf, len - 8))
         return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: checksum mismatch (corrupt)");
     fg_smoke *s = smoke_alloc(p, (int)w, (int)h, ctx);
     if (!s)

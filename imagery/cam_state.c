@@ -65,14 +65,6 @@ static uint64_t get_u64(const unsigned char *p)
     return v;
 }
 
-/* 64-bit FNV-1a, to keep ids that sanitise alike apart. */
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
 
 int fg_smoke_state_path(const char *dir, const char *camera_id, char *buf, size_t size)
 {
@@ -98,7 +90,7 @@ int fg_smoke_state_path(const char *dir, const char *camera_id, char *buf, size_
     int k;
     if (changed)
         k = snprintf(buf, size, "%s/%s-%016llx.state", dir, name,
-                     (unsigned long long)fnv1a(camera_id));
+                     (unsigned long long)fg_fnv1a64(FG_FNV64_OFFSET, camera_id, strlen(camera_id)));
     else
         k = snprintf(buf, size, "%s/%s.state", dir, name);
     return k < 0 || (size_t)k >= size ? FG_EINVAL : FG_OK;

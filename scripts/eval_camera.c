@@ -533,15 +533,6 @@ static void eval_nosmoke(const opts *o, const fg_smoke_model *model, fg_jpeg_dec
 
 /* ---------------------------------------------------------- hpwren masks */
 
-static uint64_t fnv1a64_str(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 /* The held-out rule: "held out when [fg_mix64(]FNV-1a-64(file stem)[)] % 100 < N". */
 typedef struct split_rule {
@@ -592,7 +583,7 @@ static void eval_masks(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
         char *kd = strrchr(key, '.');
         if (kd)
             *kd = 0;
-        uint64_t hv = split->mix ? fg_mix64(fnv1a64_str(key)) : fnv1a64_str(key);
+        uint64_t hv = split->mix ? fg_mix64(fg_fnv1a64(FG_FNV64_OFFSET, key, strlen(key))) : fg_fnv1a64(FG_FNV64_OFFSET, key, strlen(key));
         if (hv % 100 >= (uint64_t)split->pct) {
             free(names[i]);
             continue;

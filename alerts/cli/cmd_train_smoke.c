@@ -155,15 +155,6 @@ static int ts_by_stem(const void *a, const void *b)
     return strcmp(((const ts_frame *)a)->stem, ((const ts_frame *)b)->stem);
 }
 
-static uint64_t ts_fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 /* Lists the .jpg/.jpeg files of imgdir, sorted by name. */
 static int ts_list(const char *imgdir, ts_frame **out, size_t *n)
@@ -431,7 +422,7 @@ int fg_cmd_train_smoke(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < nfr; i++)
-        fr[i].held = (int)(fg_mix64(ts_fnv1a(fr[i].stem)) % 100u) < o.holdout;
+        fr[i].held = (int)(fg_mix64(fg_fnv1a64(FG_FNV64_OFFSET, fr[i].stem, strlen(fr[i].stem))) % 100u) < o.holdout;
 
     /* frames in parallel, one TurboJPEG handle per thread */
     int nomem = 0;
