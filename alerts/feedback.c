@@ -500,46 +500,14 @@ done:
 
 static int read_all(const char *path, char **out, size_t *n, fg_ctx *ctx)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fg_ctx_set(ctx, errno == ENOENT ? FG_ENOTFOUND : FG_EIO, "%s: cannot open: %s",
-                          path, strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = FG_OK;
-    for (;;) {
-        if (len + 65536 + 1 > cap) {
-            size_t nc = cap ? 2 * cap : 65536 + 1;
-            char *b = fg_realloc(buf, nc);
-            if (!b) {
-                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = b;
-            cap = nc;
-        }
-        size_t got = fread(buf + len, 1, 65536, f);
-        len += got;
-        if (len > FG_FEEDBACK_MAX_BYTES) {
-            rc = fg_ctx_set(ctx, FG_ELIMIT, "%s: larger than %u MiB; not a feedback file?", path,
-                            FG_FEEDBACK_MAX_BYTES >> 20);
-            break;
-        }
-        if (got < 65536) {
-            if (ferror(f))
-                rc = fg_ctx_set(ctx, FG_EIO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (rc != FG_OK) {
-        fg_free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *n = len;
-    return FG_OK;
+    unsigned char *buf = NULL;
+    int rc = fg_read_file(path, FG_FEEDBACK_MAX_BYTES, &buf, n, ctx);
+    if (rc == FG_ELIMIT)
+        rc = fg_ctx_set(ctx, FG_ELIMIT, "%s: larger than %u MiB; not a feedback file?", path,
+                        FG_FEEDBACK_MAX_BYTES >> 20);
+    if (rc == FG_OK)
+        *out = (char *)buf;
+    return rc;
 }
 
 static int cmp_inc_ptr(const void *a, const void *b)

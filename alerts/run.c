@@ -369,39 +369,6 @@ static int camera_keys(const char *dir, char ***keys, size_t *n, fg_ctx *ctx)
     return FG_OK;
 }
 
-static int read_whole(const char *path, unsigned char **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    unsigned char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            unsigned char *nb = fg_realloc(b, cap);
-            if (!nb) {
-                fg_free(b);
-                fclose(f);
-                return -2;
-            }
-            b = nb;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        fg_free(b);
-        return -1;
-    }
-    *buf = b;
-    *len = n;
-    return 0;
-}
 
 /* Removes the plain files of a folder (the run's scratch state folder). */
 static void clear_dir(const char *dir)
@@ -523,10 +490,11 @@ static void run_cameras(run_state *r, cam_io *io)
             continue;
         unsigned char *b = NULL;
         size_t len = 0;
-        int e = read_whole(path, &b, &len);
-        if (e == -2)
+        fg_ctx rctx = {0};
+        int e = fg_read_file(path, 0, &b, &len, &rctx);
+        if (e == FG_ENOMEM)
             r->oom = 1;
-        if (e != 0)
+        if (e != FG_OK)
             continue;
         if (before[i] && blen[i] == len && memcmp(before[i], b, len) == 0) {
             fg_free(b);

@@ -139,44 +139,10 @@ int fg_smoke_state_save(const char *dir, const char *camera_id, const fg_smoke *
 /* Reads the whole file; FG_ENOTFOUND when it does not exist. */
 static int slurp(const char *path, unsigned char **out, size_t *len, fg_ctx *ctx)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fg_ctx_set(ctx, errno == ENOENT ? FG_ENOTFOUND : FG_EIO, "%s: cannot open: %s",
-                          path, strerror(errno));
-    unsigned char *buf = NULL;
-    size_t n = 0, cap = 0;
-    int rc = FG_OK;
-    for (;;) {
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 65536;
-            if (nc > MAX_STATE_BYTES) {
-                rc = fg_ctx_set(ctx, FG_EFORMAT, "%s: larger than any smoke state", path);
-                break;
-            }
-            unsigned char *nb = fg_realloc(buf, nc);
-            if (!nb) {
-                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            buf = nb;
-            cap = nc;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = fg_ctx_set(ctx, FG_EIO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (rc != FG_OK) {
-        fg_free(buf);
-        return rc;
-    }
-    *out = buf;
-    *len = n;
-    return FG_OK;
+    int rc = fg_read_file(path, MAX_STATE_BYTES, out, len, ctx);
+    if (rc == FG_ELIMIT)
+        rc = fg_ctx_set(ctx, FG_EFORMAT, "%s: larger than any smoke state", path);
+    return rc;
 }
 
 /* FG_OK when buf holds a whole envelope of this version (whole = length and CRC

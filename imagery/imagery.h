@@ -269,6 +269,12 @@ void fg_tmpfile_abort(fg_tmpfile *t);
 /* Creates a folder and its parents (GDAL's VSIMkdirRecursive); FG_EIO naming it if it
  * cannot be made or is not a folder. */
 int fg_mkdir_p(const char *path, fg_ctx *ctx);
+/* Reads a whole file into *out (fg_free), NUL-terminated one byte past *len so text
+ * can be parsed in place. FG_ENOTFOUND when it does not exist, FG_ELIMIT when it is
+ * larger than max_bytes (0 = no limit), FG_EIO on a read error, FG_ENOMEM; the
+ * message names the file. On failure *out and *len are unchanged. */
+int fg_read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
+                 fg_ctx *ctx);
 /* Writes len bytes to path through a temporary file. */
 int fg_write_file(const char *path, const void *data, size_t len, fg_ctx *ctx);
 

@@ -97,6 +97,50 @@ int fg_mkdir_p(const char *path, fg_ctx *ctx)
     return FG_OK;
 }
 
+int fg_read_file(const char *path, size_t max_bytes, unsigned char **out, size_t *len,
+                 fg_ctx *ctx)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fg_ctx_set(ctx, errno == ENOENT ? FG_ENOTFOUND : FG_EIO, "%s: cannot open: %s",
+                          path, strerror(errno));
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0;
+    int rc = FG_OK;
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t nc = cap ? 2 * cap : 65536;
+            unsigned char *nb = fg_realloc(buf, nc);
+            if (!nb) {
+                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (max_bytes && n > max_bytes) {
+            rc = fg_ctx_set(ctx, FG_ELIMIT, "%s: larger than %zu bytes", path, max_bytes);
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f))
+                rc = fg_ctx_set(ctx, FG_EIO, "%s: read error", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (rc != FG_OK) {
+        fg_free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return FG_OK;
+}
+
 int fg_write_file(const char *path, const void *data, size_t len, fg_ctx *ctx)
 {
     fg_tmpfile t;

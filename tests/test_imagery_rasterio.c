@@ -175,6 +175,30 @@ static void mkdir_p_makes_relative_and_nested_folders(void **state)
     assert_int_equal(fg_mkdir_p(TMP "/abs/x", &c), FG_OK);
 }
 
+static void read_file_returns_whole_text_and_enforces_its_limit(void **state)
+{
+    (void)state;
+    fg_ctx c = {0};
+    const char text[] = "line one\nline two\n";
+    assert_int_equal(fg_write_file(TMP "/r.txt", text, sizeof text - 1, &c), FG_OK);
+    unsigned char *b = NULL;
+    size_t n = 0;
+    assert_int_equal(fg_read_file(TMP "/r.txt", 0, &b, &n, &c), FG_OK);
+    assert_int_equal(n, sizeof text - 1);
+    assert_string_equal((const char *)b, text); /* NUL-terminated past the end */
+    fg_free(b);
+    b = (unsigned char *)0x1;
+    assert_int_equal(fg_read_file(TMP "/r.txt", 5, &b, &n, &c), FG_ELIMIT);
+    assert_ptr_equal(b, (unsigned char *)0x1);
+    assert_non_null(strstr(c.msg, "r.txt"));
+    assert_int_equal(fg_read_file(TMP "/absent.txt", 0, &b, &n, &c), FG_ENOTFOUND);
+    assert_int_equal(fg_write_file(TMP "/empty.txt", "", 0, &c), FG_OK);
+    assert_int_equal(fg_read_file(TMP "/empty.txt", 0, &b, &n, &c), FG_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(b[0], 0);
+    fg_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +207,7 @@ int main(void)
         cmocka_unit_test(geotiff_round_trip_keeps_values_names_and_metadata),
         cmocka_unit_test(jpeg_write_produces_a_decodable_image),
         cmocka_unit_test(mkdir_p_makes_relative_and_nested_folders),
+        cmocka_unit_test(read_file_returns_whole_text_and_enforces_its_limit),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
