@@ -125,45 +125,6 @@ static int off_slurp(const char *path, char **buf, size_t *len, fg_ctx *ctx)
     return FG_OK;
 }
 
-/* Splits one record in place (RFC 4180 quotes; no newline inside a field). Returns
- * the field count, or -1 for a broken quote or too many fields. */
-static int off_split(char *line, char **f, int maxf)
-{
-    int nf = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        if (nf == maxf)
-            return -1;
-        f[nf++] = w;
-        while (*r == ' ' || *r == '\t')
-            r++;
-        if (*r == '"') {
-            for (r++;; r++) {
-                if (*r == '\0')
-                    return -1;
-                if (*r == '"') {
-                    if (r[1] != '"')
-                        break;
-                    r++;
-                }
-                *w++ = *r;
-            }
-            r++;
-            while (*r == ' ' || *r == '\t')
-                r++;
-            if (*r != ',' && *r != '\0')
-                return -1;
-        } else {
-            while (*r != ',' && *r != '\0')
-                *w++ = *r++;
-        }
-        int more = *r == ',';
-        *w++ = '\0';
-        if (!more)
-            return nf;
-        r++;
-    }
-}
 
 static char *off_trim(char *s)
 {
@@ -313,7 +274,9 @@ static int off_parse(char *buf, const char *path, off_read *r, fg_ctx *ctx)
         char *t = off_trim(text);
         if (!*t || *t == '#')
             continue; /* blank lines and comments */
-        int nf = off_split(text, fields, OFF_MAX_FIELDS);
+        int nf = fg_csv_split(text, fields, OFF_MAX_FIELDS);
+        if (nf > OFF_MAX_FIELDS)
+            nf = -1;
         if (!have_header) {
             if (nf < 0)
                 return fg_ctx_set(ctx, FG_EFORMAT, "%s:%zu: unreadable header", path, line);

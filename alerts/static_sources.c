@@ -51,46 +51,6 @@ static int ss_slurp(const char *path, char **buf, size_t *len, fg_ctx *ctx)
     return FG_OK;
 }
 
-/* Splits one CSV record (RFC 4180 quoting, no embedded newlines) in place: fields
- * are unquoted and NUL-terminated inside line. Returns the field count, or -1 for
- * a malformed quote or too many fields. */
-static int ss_split(char *line, char **f, int maxf)
-{
-    int nf = 0;
-    char *r = line, *w = line;
-    for (;;) {
-        if (nf == maxf)
-            return -1;
-        f[nf++] = w;
-        if (*r == '"') {
-            r++;
-            for (;;) {
-                if (*r == '\0')
-                    return -1; /* unterminated quote */
-                if (*r == '"') {
-                    if (r[1] == '"') {
-                        *w++ = '"';
-                        r += 2;
-                        continue;
-                    }
-                    r++;
-                    break;
-                }
-                *w++ = *r++;
-            }
-            if (*r != ',' && *r != '\0')
-                return -1; /* text after the closing quote */
-        } else {
-            while (*r != ',' && *r != '\0')
-                *w++ = *r++;
-        }
-        int more = *r == ',';
-        *w++ = '\0';
-        if (!more)
-            return nf;
-        r++;
-    }
-}
 
 /* Trims blanks in place. */
 static char *ss_trim(char *s)
@@ -175,7 +135,9 @@ static int ss_parse(const char *path, char *text, fg_static_source **out, size_t
             p = next;
             continue;
         }
-        int nf = ss_split(p, fields, SS_MAX_FIELDS);
+        int nf = fg_csv_split(p, fields, SS_MAX_FIELDS);
+        if (nf > SS_MAX_FIELDS)
+            nf = -1;
         if (!have_header) {
             if (nf < 0) {
                 fg_free(v);

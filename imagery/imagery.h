@@ -150,6 +150,12 @@ int fg_jpeg_write(const char *path, const fg_raster *rgb, int quality, fg_ctx *c
 
 /* ------------------------------------------------------------- registries */
 
+/* Splits one CSV record in place at commas into at most max fields: a field that
+ * starts with '"' runs to its closing quote ("" is a quote inside it, RFC 4180; no
+ * newline inside a field), other fields are trimmed of blanks. Returns the count,
+ * max + 1 when there are more fields, or -1 for a broken quote. */
+int fg_csv_split(char *line, char **fields, int max);
+
 /* Reads a camera registry CSV with header
  *   camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height[,preset][,mask_wkt]
  * (mask_wkt quoted when it holds commas). Rows with impossible values (|lat| > 90, heading outside 0..360, hfov outside

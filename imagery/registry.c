@@ -37,10 +37,7 @@ static char *trim(char *s)
     return s;
 }
 
-/* Splits line at commas into at most max fields (trimmed), in place. A field that
- * starts with '"' runs to its closing quote ("" is a quote inside it, RFC 4180).
- * Returns the count, max + 1 when there are more, or -1 for a broken quote. */
-static int split(char *line, char **f, int max)
+int fg_csv_split(char *line, char **f, int max)
 {
     int n = 0;
     char *p = line;
@@ -159,7 +156,7 @@ static const char *parse_row(char *line, const columns *col, fg_camera *c, char 
                              size_t whysize)
 {
     char *f[MAXFIELDS];
-    int n = split(line, f, col->nfields);
+    int n = fg_csv_split(line, f, col->nfields);
     if (n < 0) {
         snprintf(why, whysize, "unbalanced quotes");
         return why;
@@ -243,7 +240,7 @@ static const char *parse_row(char *line, const columns *col, fg_camera *c, char 
 static int parse_header(char *s, columns *col)
 {
     char *f[MAXFIELDS];
-    int nf = split(s, f, MAXFIELDS);
+    int nf = fg_csv_split(s, f, MAXFIELDS);
     if (nf < NFIELDS || nf > MAXFIELDS)
         return 0;
     for (int i = 0; i < NFIELDS; i++)

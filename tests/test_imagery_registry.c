@@ -251,9 +251,41 @@ static void masks_that_are_not_image_polygons_are_skipped_with_the_reason(void *
     }
 }
 
+static void csv_split_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int n;
+        const char *f0, *f1;
+    } table[] = {
+        {"a,b", 2, "a", "b"},
+        {"  a ,  b  ", 2, "a", "b"},
+        {"\"x, y\",z", 2, "x, y", "z"},
+        {"\"say \"\"hi\"\"\" , 2", 2, "say \"hi\"", "2"},
+        {"a,,c", 3, "a", ""},
+        {"\"open,b", -1, NULL, NULL},
+        {"\"a\"x,b", -1, NULL, NULL},
+        {"a,b,c,d", 4, "a", "b"},
+        {"a,b,c,d,e", 5, NULL, NULL}, /* more than max 4 */
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        char buf[128];
+        char *f[4];
+        snprintf(buf, sizeof buf, "%s", table[i].line);
+        int n = fg_csv_split(buf, f, 4);
+        assert_int_equal(n, table[i].n);
+        if (table[i].f0) {
+            assert_string_equal(f[0], table[i].f0);
+            assert_string_equal(f[1], table[i].f1);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(csv_split_table),
         cmocka_unit_test(good_rows_are_read_with_their_values),
         cmocka_unit_test(impossible_rows_are_skipped_naming_path_and_line),
         cmocka_unit_test(missing_file_is_not_found),
