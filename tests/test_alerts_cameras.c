@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "fg_test.h"
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -153,17 +155,6 @@ static int same_frame(const fg_cam_frame *a, const fg_cam_frame *b)
            a->alarm == b->alarm && a->score == b->score && a->x == b->x && a->y == b->y &&
            a->w == b->w && a->h == b->h && a->res.persisted == b->res.persisted &&
            a->res.nblocks == b->res.nblocks && a->scale == b->scale;
-}
-
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +24,7 @@
 #define SW 100 /* scene size */
 #define SH 80
 
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
+static unsigned char *slurp_bytes(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -202,7 +193,7 @@ static void rerun_gives_identical_bytes_and_keeps_existing_files(void **state)
     char p1[512], p2[512];
     snprintf(p1, sizeof p1, "%s/r1/%s", TMP, e1.sat);
     snprintf(p2, sizeof p2, "%s/r2/%s", TMP, e2.sat);
-    unsigned char *b1 = slurp(p1, &n1), *b2 = slurp(p2, &n2);
+    unsigned char *b1 = slurp_bytes(p1, &n1), *b2 = slurp_bytes(p2, &n2);
     assert_non_null(b1);
     assert_non_null(b2);
     assert_int_equal(n1, n2);
@@ -210,7 +201,7 @@ static void rerun_gives_identical_bytes_and_keeps_existing_files(void **state)
     free(b2);
     /* forced rewrite in place: same bytes */
     assert_int_equal(fg_evidence_write(TMP "/r1", INC, &a, 1, 0, 1, &e2, &c), FG_OK);
-    b2 = slurp(p1, &n2);
+    b2 = slurp_bytes(p1, &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(b1, b2, n1);
     free(b2);
@@ -218,7 +209,7 @@ static void rerun_gives_identical_bytes_and_keeps_existing_files(void **state)
     static const int moved[][2] = {{31, 33}};
     write_scene(moved, 1);
     assert_int_equal(fg_evidence_write(TMP "/r1", INC, &a, 1, 0, 0, &e2, &c), FG_OK);
-    b2 = slurp(p1, &n2);
+    b2 = slurp_bytes(p1, &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(b1, b2, n1);
     free(b1);

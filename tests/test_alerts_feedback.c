@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <iconv.h>
 #include <math.h>
 #include <signal.h>
@@ -56,7 +58,7 @@ static int64_t utc(const char *iso)
     return t;
 }
 
-static unsigned char *slurp(const char *path, size_t *n)
+static unsigned char *slurp_bytes(const char *path, size_t *n)
 {
     FILE *fp = fopen(path, "rb");
     assert_non_null(fp);
@@ -74,7 +76,7 @@ static unsigned char *slurp(const char *path, size_t *n)
 static void assert_same_file(const char *a_path, const unsigned char *b, size_t nb)
 {
     size_t na;
-    unsigned char *a = slurp(a_path, &na);
+    unsigned char *a = slurp_bytes(a_path, &na);
     assert_int_equal(na, nb);
     assert_memory_equal(a, b, nb);
     free(a);
@@ -483,7 +485,7 @@ static void applying_the_same_file_twice_changes_nothing(void **state)
     fg_incident *before = NULL, *after = NULL;
     size_t nb = 0, na = 0, nbytes = 0;
     read_incidents(led, &before, &nb);
-    unsigned char *bytes = slurp(led, &nbytes);
+    unsigned char *bytes = slurp_bytes(led, &nbytes);
 
     assert_int_equal(apply_file(led, csv, &s, &sk, &ctx), FG_OK);
     assert_int_equal(s.rows, 3);
@@ -519,7 +521,7 @@ static void missing_file_changes_nothing(void **state)
     const char *led = TMP "/missing.gpkg";
     make_ledger(led);
     size_t nbytes = 0;
-    unsigned char *bytes = slurp(led, &nbytes);
+    unsigned char *bytes = slurp_bytes(led, &nbytes);
     fg_feedback_summary s = {9, 9, 9, 9};
     skips sk = {0};
     fg_ctx ctx = {0};
@@ -550,7 +552,7 @@ static void a_write_failure_rolls_back_the_whole_file(void **state)
     assert_int_equal(fclose(fp), 0);
 
     size_t nbytes = 0;
-    unsigned char *bytes = slurp(led, &nbytes);
+    unsigned char *bytes = slurp_bytes(led, &nbytes);
     fg_ledger *l = NULL;
     fg_ctx ctx = {0};
     assert_int_equal(fg_ledger_open(led, &l, &ctx), FG_OK);
@@ -591,17 +593,6 @@ static void a_write_failure_rolls_back_the_whole_file(void **state)
 
 /* ------------------------------------------------------------------ CLI */
 
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void cli_exit_status_says_applied_partial_failed_or_usage(void **state)
 {
     (void)state;
@@ -614,7 +605,7 @@ static void cli_exit_status_says_applied_partial_failed_or_usage(void **state)
     snprintf(out, sizeof out, "%s/cli.out", TMP);
     assert_int_equal(sh("'%s' feedback -q --ledger '%s' '%s' >'%s'", FG_BINARY, led, good, out), 0);
     size_t n;
-    unsigned char *txt = slurp(out, &n);
+    unsigned char *txt = slurp_bytes(out, &n);
     txt = realloc(txt, n + 1);
     txt[n] = 0;
     assert_non_null(strstr((char *)txt, "1 row(s): 1 applied, 0 repeated"));

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,28 +70,6 @@ static const fg_sample_cell *cell(const char *vill_code)
         if (strcmp(g_cells[i].vill_code, vill_code) == 0)
             return &g_cells[i];
     return NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, fp) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(fp);
-    if (b) {
-        b[n] = '\0';
-        if (len)
-            *len = (size_t)n;
-    }
-    return b;
 }
 
 static char *must_slurp(const char *dir, const char *name)

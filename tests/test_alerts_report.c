@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,36 +22,6 @@
 #define OUT TMP "/out"
 #define XSS "<script>alert(1)</script>"
 #define XSS_ESC "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b)
-        b[n] = 0;
-    return b;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -243,7 +215,7 @@ static void report_escapes_input_text_and_marks_every_incident(void **state)
     int rc = fg_report_run(OUT, l, grid, NULL, LOG, NULL, 0, &c);
     if (rc != FG_OK)
         fail_msg("%s", c.msg);
-    char *html = slurp(OUT "/report.html");
+    char *html = slurp(OUT "/report.html", NULL);
     assert_non_null(html);
     /* escaping: the township name is text, never markup; no script at all */
     assert_null(strstr(html, XSS));
@@ -291,7 +263,7 @@ static void report_escapes_input_text_and_marks_every_incident(void **state)
     free(html);
 
     /* the incident page: full values, escaped names, a note for the missing input */
-    char *page = slurp(OUT "/incidents/F000000000001.html");
+    char *page = slurp(OUT "/incidents/F000000000001.html", NULL);
     assert_non_null(page);
     assert_null(strstr(page, "<script"));
     assert_non_null(strstr(page, XSS_ESC));
@@ -300,7 +272,7 @@ static void report_escapes_input_text_and_marks_every_incident(void **state)
     assert_non_null(strstr(page, "row 5, col 5"));
     assert_non_null(strstr(page, "src=\"../evidence/F000000000001_S0000000000000001_sat.jpg\""));
     free(page);
-    page = slurp(OUT "/incidents/F000000000003.html");
+    page = slurp(OUT "/incidents/F000000000003.html", NULL);
     assert_non_null(page);
     assert_non_null(strstr(page, "gone.tif"));
     assert_null(strstr(page, "<img"));
@@ -317,7 +289,7 @@ static void incident_page_shows_the_status_history_escaped_in_time_order(void **
     int rc = fg_report_run(TMP "/hist", l, grid, "zh", NULL, NULL, 0, &c);
     if (rc != FG_OK)
         fail_msg("%s", c.msg);
-    char *page = slurp(TMP "/hist/incidents/F000000000001.html");
+    char *page = slurp(TMP "/hist/incidents/F000000000001.html", NULL);
     assert_non_null(page);
     const char *h = strstr(page, "<table id=\"history\">");
     assert_non_null(h);
@@ -332,7 +304,7 @@ static void incident_page_shows_the_status_history_escaped_in_time_order(void **
     assert_non_null(r2);
     assert_true(r1 < r2);
     free(page);
-    page = slurp(TMP "/hist/incidents/F000000000002.html");
+    page = slurp(TMP "/hist/incidents/F000000000002.html", NULL);
     assert_non_null(page);
     h = strstr(page, "<h2>状态记录</h2>");
     assert_non_null(h);
@@ -382,7 +354,7 @@ static void incident_pages_show_each_hotspots_decision_values(void **state)
         if (rc != FG_OK)
             fail_msg("%s", c.msg);
         snprintf(path, sizeof path, "%s/incidents/%s.html", dir, cases[i].inc);
-        char *page = slurp(path);
+        char *page = slurp(path, NULL);
         assert_non_null(page);
         const char *row = row_of(page, cases[i].hs);
         if (!row)
@@ -404,7 +376,7 @@ static void touched_ids_limit_the_report_and_english_is_available(void **state)
     const char *ids[] = {"F000000000002"};
     assert_int_equal(sh("rm -rf '%s'", TMP "/en"), 0);
     assert_int_equal(fg_report_run(TMP "/en", l, grid, "en", NULL, ids, 1, &c), FG_OK);
-    char *html = slurp(TMP "/en/report.html");
+    char *html = slurp(TMP "/en/report.html", NULL);
     assert_non_null(html);
     assert_non_null(strstr(html, "<title>Straw-burning fire report</title>"));
     assert_int_equal(count(html, "<a class=\"inc\""), 1);

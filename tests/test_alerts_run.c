@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,32 +85,6 @@ static void write_scene_at(const char *path, double lat, double lon, double res,
     assert_int_equal(fg_geotiff_write(path, bands, names, 2, gt, 4326, md, &c), FG_OK);
     fg_raster_release(&mir);
     fg_raster_release(&tir);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    if (len)
-        *len = n;
-    char *b = malloc(n + 1);
-    memcpy(b, buf, n + 1);
-    return b;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    size_t la = 0, lb = 0;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
-    int same = x && y && la == lb && memcmp(x, y, la) == 0;
-    free(x);
-    free(y);
-    return same;
 }
 
 static size_t ledger_incidents(const char *path, fg_incident **v)

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <dirent.h>
 #include <gdal.h>
 #include <math.h>
@@ -21,39 +23,6 @@
 
 #define TMP FG_TEST_TMPDIR
 #define OUT TMP "/out"
-
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        if (len)
-            *len = (size_t)n;
-    }
-    return b;
-}
 
 /* One thermal scene in EPSG:4326 (81x81 pixels of res degrees) whose centre pixel is
  * centred on (lat, lon) and holds a sub-pixel fire; 380 K passes the day and the night

@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "fg_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,36 +23,6 @@
 #define XSS "<script>alert(1)</script>"
 #define SAMPLE TMP "/sample"
 #define XSSDIR TMP "/xss"
-
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b)
-        b[n] = 0;
-    return b;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -74,7 +46,7 @@ static char *dump_dom(const char *dir, const char *page)
     sh("rm -rf '%s'", prof);
     if (rc != 0)
         return NULL;
-    return slurp(dom);
+    return slurp(dom, NULL);
 }
 
 /* Runs `firegrid synth` and `firegrid run` in dir (inputs firegrid-sample, outputs
@@ -88,7 +60,7 @@ static int run_and_report(const char *dir, const char *rename_town, fg_incident 
     assert_int_equal(chdir(dir), 0);
     assert_int_equal(sh("'%s' synth -q >/dev/null", FG_BINARY), 0);
     if (rename_town) {
-        char *gj = slurp("firegrid-sample/county_cells.geojson");
+        char *gj = slurp("firegrid-sample/county_cells.geojson", NULL);
         assert_non_null(gj);
         FILE *f = fopen("firegrid-sample/county_cells.geojson", "wb");
         assert_non_null(f);
@@ -113,7 +85,7 @@ static int run_and_report(const char *dir, const char *rename_town, fg_incident 
     assert_int_equal(fg_ledger_open("firegrid-out/ledger.gpkg", &l, &ctx), FG_OK);
     assert_int_equal(fg_grid_open("firegrid-sample/county_cells.geojson", NULL, &g, NULL, NULL, &ctx),
                      FG_OK);
-    char *log = slurp("firegrid-out/run.log");
+    char *log = slurp("firegrid-out/run.log", NULL);
     assert_non_null(log);
     rc = fg_report_run("firegrid-out", l, g, "zh", log, NULL, 0, &ctx);
     if (rc != FG_OK)
