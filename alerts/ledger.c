@@ -779,26 +779,26 @@ static void lg_read_alert(OGRFeatureH f, fg_alert *a)
     lg_get_str(f, "static_name", a->static_name, sizeof a->static_name);
 }
 
-int fg_ledger_hotspots_of(fg_ledger *l, const char *incident_id, fg_alert **out, size_t *n,
-                          fg_ctx *ctx)
+/* Reads the features of lyr that pass the attribute filter flt (NULL = all) into a
+ * growing array of elem-byte records filled by read(); *out NULL when none. On
+ * failure nothing is returned and ctx names the ledger and the problem. */
+static int lg_collect(fg_ledger *l, OGRLayerH lyr, const char *flt, size_t elem,
+                      void (*read)(OGRFeatureH f, void *rec), const char *what, void **out,
+                      size_t *n, fg_ctx *ctx)
 {
-    OGRLayerH lyr = l->lyr[L_HS];
-    char flt[256];
+    unsigned char *v = NULL;
+    size_t cnt = 0, cap = 0;
     int rc = FG_OK;
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    if (incident_id && lg_filter(flt, sizeof flt, "incident_id", incident_id) != 0)
-        rc = fg_ctx_set(ctx, FG_EINVAL, "%s: incident id too long", l->path);
-    else if (OGR_L_SetAttributeFilter(lyr, incident_id ? flt : NULL) != OGRERR_NONE)
-        rc = lg_fail(l, ctx, FG_EIO, "cannot query hotspots");
-    fg_alert *v = NULL;
-    size_t cnt = 0, cap = 0;
-    if (rc == FG_OK) {
+    if (OGR_L_SetAttributeFilter(lyr, flt) != OGRERR_NONE) {
+        rc = lg_fail(l, ctx, FG_EIO, what);
+    } else {
         OGR_L_ResetReading(lyr);
         OGRFeatureH f;
         while ((f = OGR_L_GetNextFeature(lyr))) {
             if (cnt == cap) {
                 cap = cap ? cap * 2 : 16;
-                fg_alert *nv = fg_realloc(v, cap * sizeof *nv);
+                unsigned char *nv = fg_realloc(v, cap * elem);
                 if (!nv) {
                     OGR_F_Destroy(f);
                     rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", l->path);
@@ -806,7 +806,9 @@ int fg_ledger_hotspots_of(fg_ledger *l, const char *incident_id, fg_alert **out,
                 }
                 v = nv;
             }
-            lg_read_alert(f, &v[cnt++]);
+            memset(v + cnt * elem, 0, elem);
+            read(f, v + cnt * elem);
+            cnt++;
             OGR_F_Destroy(f);
         }
         OGR_L_SetAttributeFilter(lyr, NULL);
@@ -816,6 +818,25 @@ int fg_ledger_hotspots_of(fg_ledger *l, const char *incident_id, fg_alert **out,
         fg_free(v);
         return rc;
     }
+    *out = v;
+    *n = cnt;
+    return FG_OK;
+}
+
+static void lg_read_alert_rec(OGRFeatureH f, void *rec) { lg_read_alert(f, rec); }
+
+int fg_ledger_hotspots_of(fg_ledger *l, const char *incident_id, fg_alert **out, size_t *n,
+                          fg_ctx *ctx)
+{
+    char flt[256];
+    if (incident_id && lg_filter(flt, sizeof flt, "incident_id", incident_id) != 0)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: incident id too long", l->path);
+    void *v = NULL;
+    size_t cnt = 0;
+    int rc = lg_collect(l, l->lyr[L_HS], incident_id ? flt : NULL, sizeof(fg_alert),
+                        lg_read_alert_rec, "cannot query hotspots", &v, &cnt, ctx);
+    if (rc != FG_OK)
+        return rc;
     fg_alerts_sort(v, cnt);
     *out = v;
     *n = cnt;
@@ -871,37 +892,18 @@ static int lg_cmp_incident(const void *pa, const void *pb)
     return strcmp(a->id, b->id);
 }
 
+static void lg_read_incident_rec(OGRFeatureH f, void *rec) { lg_read_incident(f, rec); }
+
 int fg_ledger_incidents(fg_ledger *l, fg_incident **out, size_t *n, fg_ctx *ctx)
 {
-    OGRLayerH lyr = l->lyr[L_INC];
-    fg_incident *v = NULL;
-    size_t cnt = 0, cap = 0;
-    int rc = FG_OK;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    OGR_L_SetAttributeFilter(lyr, NULL);
-    OGR_L_ResetReading(lyr);
-    OGRFeatureH f;
-    while ((f = OGR_L_GetNextFeature(lyr))) {
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 16;
-            fg_incident *nv = fg_realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                OGR_F_Destroy(f);
-                rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", l->path);
-                break;
-            }
-            v = nv;
-        }
-        lg_read_incident(f, &v[cnt++]);
-        OGR_F_Destroy(f);
-    }
-    CPLPopErrorHandler();
-    if (rc != FG_OK) {
-        fg_free(v);
+    void *v = NULL;
+    size_t cnt = 0;
+    int rc = lg_collect(l, l->lyr[L_INC], NULL, sizeof(fg_incident), lg_read_incident_rec,
+                        "cannot read incidents", &v, &cnt, ctx);
+    if (rc != FG_OK)
         return rc;
-    }
     if (cnt > 1)
-        qsort(v, cnt, sizeof *v, lg_cmp_incident);
+        qsort(v, cnt, sizeof(fg_incident), lg_cmp_incident);
     *out = v;
     *n = cnt;
     return FG_OK;
@@ -979,53 +981,33 @@ static int lg_cmp_st(const void *pa, const void *pb)
     return a->fid < b->fid ? -1 : a->fid > b->fid;
 }
 
+static void lg_read_st(OGRFeatureH f, void *rec)
+{
+    lg_st_row *r = rec;
+    r->fid = OGR_F_GetFID(f);
+    r->e.t = lg_get_time(f, "time_utc");
+    char st[24];
+    lg_get_str(f, "status", st, sizeof st);
+    r->e.status = lg_status_of(st);
+    lg_get_str(f, "who", r->e.who, sizeof r->e.who);
+    lg_get_str(f, "comment", r->e.comment, sizeof r->e.comment);
+}
+
 int fg_ledger_status_history(fg_ledger *l, const char *incident_id, fg_status_entry **out,
                              size_t *n, fg_ctx *ctx)
 {
     if (!l || !incident_id || !out || !n)
         return fg_ctx_set(ctx, FG_EINVAL, "ledger: status history without an incident id");
-    OGRLayerH lyr = l->lyr[L_ST];
     char flt[256];
     if (lg_filter(flt, sizeof flt, "incident_id", incident_id) != 0)
         return fg_ctx_set(ctx, FG_EINVAL, "%s: incident id too long", l->path);
-    int rc = FG_OK;
-    lg_st_row *v = NULL;
-    size_t cnt = 0, cap = 0;
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    if (OGR_L_SetAttributeFilter(lyr, flt) != OGRERR_NONE) {
-        rc = lg_fail(l, ctx, FG_EIO, "cannot query the status history");
-    } else {
-        OGR_L_ResetReading(lyr);
-        OGRFeatureH f;
-        while ((f = OGR_L_GetNextFeature(lyr))) {
-            if (cnt == cap) {
-                cap = cap ? cap * 2 : 8;
-                lg_st_row *nv = fg_realloc(v, cap * sizeof *nv);
-                if (!nv) {
-                    OGR_F_Destroy(f);
-                    rc = fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", l->path);
-                    break;
-                }
-                v = nv;
-            }
-            lg_st_row *r = &v[cnt++];
-            memset(r, 0, sizeof *r);
-            r->fid = OGR_F_GetFID(f);
-            r->e.t = lg_get_time(f, "time_utc");
-            char s[24];
-            lg_get_str(f, "status", s, sizeof s);
-            r->e.status = lg_status_of(s);
-            lg_get_str(f, "who", r->e.who, sizeof r->e.who);
-            lg_get_str(f, "comment", r->e.comment, sizeof r->e.comment);
-            OGR_F_Destroy(f);
-        }
-        OGR_L_SetAttributeFilter(lyr, NULL);
-    }
-    CPLPopErrorHandler();
-    if (rc != FG_OK) {
-        fg_free(v);
+    void *raw = NULL;
+    size_t cnt = 0;
+    int rc = lg_collect(l, l->lyr[L_ST], flt, sizeof(lg_st_row), lg_read_st,
+                        "cannot query the status history", &raw, &cnt, ctx);
+    if (rc != FG_OK)
         return rc;
-    }
+    lg_st_row *v = raw;
     if (cnt > 1)
         qsort(v, cnt, sizeof *v, lg_cmp_st);
     fg_status_entry *e = NULL;
