@@ -74,6 +74,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 /* Grey luminance range of smoke (camera-smoke.md: light 150–220, dark 80–150),
  * widened a little for haze and exposure. */
@@ -89,6 +90,14 @@
 #define THR_C 3.0f
 /* A region keeps its persistence while it keeps this share of its area. */
 #define SHRINK_TOL 0.8
+/* ... or loses at most this many blocks (a small plume's flicker). */
+#define SHRINK_BLOCKS 2
+/* ... and does not jump to more than this many times its area (plus the
+ * flicker): weather and light change whole parts of a view between two
+ * frames, a plume grows by its own rise and spread. */
+#define GROW_MAX 3.0
+/* Smallest region that can alarm (blocks): one block has no shape. */
+#define MIN_BLOCKS 2
 /* Confirmation needs growth: the top risen by a block or the area doubled
  * since the region was first seen. */
 #define RISE_MIN 1
@@ -106,6 +115,9 @@
  * (JPEG noise moves either ratio by ~1–2 %). */
 #define DESAT_MIN 0.03f
 #define HFLOSS_MIN 0.15f
+/* JPEG noise in the chroma/luminance ratio of a block: a veil whose block
+ * gained more colour than this is not grey (glare, sunlit sky, leaves). */
+#define DESAT_NOISE 0.01f
 /* Time-of-day history: 84 hourly slots = 3.5 days (Govil et al. 2020). */
 #define HIST_SLOTS 84
 /* Exposure gain is clamped to one photographic stop either way: a cloud
@@ -113,6 +125,26 @@
  * frame is a different scene (dusk, a day/night switch). */
 #define GAIN_MIN 0.5f
 #define GAIN_MAX 2.0f
+
+/* Veil test (veil_slope): background std below which no slope is measured,
+ * and the largest slope of a lightening that can be airlight (JPEG noise and
+ * sway residue give |m| ~ 0.1 on textured blocks). */
+#define VEIL_MIN_STD 8.0f
+#define VEIL_SLOPE_MAX 0.15f
+
+/* A plume base may lie up to this many blocks above the estimated horizon:
+ * the estimate's own error, and smoke rising from behind a far ridge that
+ * forms the skyline. */
+#define HORIZON_TOL 2
+/* Skyline search (skyline): rows averaged on each side, the band around the
+ * frame's horizon (share of the block rows), the least drop (DN) that is a
+ * skyline, and a bound on the rows searched. */
+#define SKY_W 3
+#define SKY_BAND 0.06
+#define SKY_MIN_DROP 5.0f
+#define SKY_MAX_ROWS 512
+/* Half-width (blocks) of the row window of row_median. */
+#define ROW_R 15
 
 #define STATE_MAGIC "FGSMOKE\n"
 #define STATE_VERSION 2u
@@ -156,6 +188,7 @@ struct fg_smoke {
     size_t *parent;
     int *lab;
     struct region *reg;
+    float *sky, *skytmp;          /* skyline row (pixels) per block column */
 };
 
 void fg_smoke_params_default(fg_smoke_params *p)
@@ -166,7 +199,7 @@ void fg_smoke_params_default(fg_smoke_params *p)
     p->block = 8;
     p->bg_alpha_fast = 0.7f; /* camera-smoke.md: fast a ≈ 0.7 (time constant ~3 frames) */
     p->bg_alpha = 0.9f;      /* slow a ≈ 0.9 (~10 frames: 10 min at 1 frame/min) */
-    p->min_diff = 6.0f;      /* ~3σ of the block-mean change from sensor + JPEG noise */
+    p->min_diff = 4.0f;      /* ~3σ of the block-mean change from sensor + JPEG noise */
     p->min_grey = 0.75f;     /* smoke over stubble or soil mixes in some colour */
     p->min_prob = 0.5f;      /* learned model: more likely smoke than not */
     p->persist_frames = 3;   /* see the file comment */
@@ -203,7 +236,7 @@ void fg_smoke_free(fg_smoke *s)
                     s->held,  s->plab,  s->ppers,  s->parea,   s->ptop, s->parea0, s->pgrew,    s->hist,  s->iy,
                     s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
                     s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
-                    s->cand,  s->parent, s->lab,   s->reg};
+                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
@@ -250,6 +283,8 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     ok &= (s->parent = fg_calloc(nb, sizeof(size_t))) != NULL;
     ok &= (s->reg = fg_calloc(nb + 1, sizeof(struct region))) != NULL;
     ok &= (s->hist = fg_calloc(nb * HIST_SLOTS, 1)) != NULL;
+    ok &= (s->sky = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
+    ok &= (s->skytmp = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
     if (!ok) {
         fg_smoke_free(s);
         fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for %dx%d frames", width, height);
@@ -545,6 +580,119 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
     return q / 255.0f;
 }
 
+/* Light added by a veil or light multiplied by the sun? Over the block's
+ * pixels, the slope m of the change E = I − B against the background B:
+ * a grey veil of opacity α over airlight A gives E = α·(A − B), m = −α ≤ 0
+ * (dark ground lightens most; Koschmieder's model); sunlight or shadow moving
+ * over a near object gives I = k·B, E = (k − 1)·B, m = k − 1 (bright parts
+ * change most). Returns m, or 0 when the background is too uniform for a
+ * slope to mean anything (std < VEIL_MIN_STD: a plume over haze or sky). */
+static float veil_slope(const fg_smoke *s, int bx, int by)
+{
+    int bs = s->p.block;
+    float off = s->boff[by * s->bw + bx];
+    double sb = 0, sbb = 0, se = 0, seb = 0;
+    for (int r = by * bs; r < by * bs + bs; r++) {
+        const float *B = s->bsy + (size_t)r * s->w, *I = s->iy + (size_t)r * s->w;
+        for (int c = bx * bs; c < bx * bs + bs; c++) {
+            double b = B[c], e = I[c] + off - B[c];
+            sb += b;
+            sbb += b * b;
+            se += e;
+            seb += e * b;
+        }
+    }
+    double n = (double)bs * bs, vb = sbb / n - (sb / n) * (sb / n);
+    if (vb < VEIL_MIN_STD * VEIL_MIN_STD)
+        return 0.0f;
+    return (float)((seb / n - (se / n) * (sb / n)) / vb);
+}
+
+/* Skyline: for each block column, the block row where the slow background's
+ * block-mean luminance drops most from the SKY_W blocks above to the SKY_W
+ * below (the daytime sky is brighter than the ground), searched within
+ * SKY_BAND of the frame's horizon hz; a column whose best drop is below
+ * SKY_MIN_DROP DN (masked, night, no sky) takes hz. The rows are then the
+ * median of ±2 columns, damping a tree top or a mast. A far ridge line is
+ * rarely level: one row for the whole view puts the sky just above a low
+ * ridge below the "horizon", where haze and glare change all day. */
+static void skyline(fg_smoke *s, double hz)
+{
+    int bs = s->p.block, bw = s->bw, bh = s->bh;
+    int band = (int)(SKY_BAND * bh + 0.5);
+    int hb = (int)(hz / bs + 0.5);
+    const unsigned char *ign = s->p.ignore;
+    for (int bx = 0; bx < bw; bx++) {
+        float m[SKY_MAX_ROWS];
+        int lo = hb - band - SKY_W < 0 ? 0 : hb - band - SKY_W;
+        int hi = hb + band + SKY_W > bh ? bh : hb + band + SKY_W;
+        if (hi - lo > SKY_MAX_ROWS)
+            hi = lo + SKY_MAX_ROWS;
+        for (int by = lo; by < hi; by++) {
+            double t = 0;
+            for (int r = by * bs; r < by * bs + bs; r++)
+                for (int c = bx * bs; c < bx * bs + bs; c++)
+                    t += s->bsy[(size_t)r * s->w + c];
+            m[by - lo] = (float)(t / (bs * bs));
+        }
+        float best = SKY_MIN_DROP;
+        double row = hz;
+        for (int by = lo + SKY_W; by + SKY_W <= hi; by++) {
+            int masked = 0;
+            for (int k = by - SKY_W; k < by + SKY_W; k++)
+                masked |= ign && ign[k * bw + bx];
+            if (masked)
+                continue;
+            float up = 0, dn = 0;
+            for (int k = 0; k < SKY_W; k++) {
+                up += m[by - 1 - k - lo];
+                dn += m[by + k - lo];
+            }
+            float drop = (up - dn) / SKY_W;
+            if (drop > best) {
+                best = drop;
+                row = (double)by * bs;
+            }
+        }
+        s->skytmp[bx] = (float)row;
+    }
+    for (int bx = 0; bx < bw; bx++) {
+        float v[5];
+        int n = 0;
+        for (int x = bx - 2; x <= bx + 2; x++) {
+            if (x < 0 || x >= bw)
+                continue;
+            float d = s->skytmp[x];
+            int i = n++;
+            for (; i > 0 && v[i - 1] > d; i--)
+                v[i] = v[i - 1];
+            v[i] = d;
+        }
+        s->sky[bx] = v[n / 2];
+    }
+}
+
+/* Median change of the unmasked blocks within ±ROW_R blocks along block row
+ * by. Haze layers, inversion tops and fog banks are stratified: their change
+ * runs along the rows over far more than ROW_R blocks, while a young plume is
+ * a few blocks wide, so the row median is the layer's part of the change. */
+static float row_median(const fg_smoke *s, int bx, int by)
+{
+    float v[2 * ROW_R + 1];
+    int n = 0;
+    const unsigned char *ign = s->p.ignore;
+    for (int x = bx - ROW_R; x <= bx + ROW_R; x++) {
+        if (x < 0 || x >= s->bw || (ign && ign[by * s->bw + x]))
+            continue;
+        float d = s->bdiff[by * s->bw + x];
+        int i = n++;
+        for (; i > 0 && v[i - 1] > d; i--)
+            v[i] = v[i - 1];
+        v[i] = d;
+    }
+    return n ? v[n / 2] : 0.0f;
+}
+
 /* Block scores, gates and the time-of-day test. */
 static void block_scores(fg_smoke *s, int64_t t)
 {
@@ -564,6 +712,8 @@ static void block_scores(fg_smoke *s, int64_t t)
             int b = by * s->bw + bx;
             float thrb = s->thr[b] > p->min_diff ? s->thr[b] : p->min_diff;
             float sc = s->bdiff[b] / (2.0f * thrb);
+            if (sc > 0.5f)
+                sc = (s->bdiff[b] - row_median(s, bx, by)) / (2.0f * thrb);
             sc = sc > 1 ? 1 : sc;
             float desat = s->bsat[b] - s->bcursat[b];
             float hfloss = s->bcon[b] > 1e-3f ? 1.0f - s->bcurcon[b] / s->bcon[b] : 0.0f;
@@ -574,7 +724,13 @@ static void block_scores(fg_smoke *s, int64_t t)
                         * blurs what is behind it; a shadow is darker and does
                         * neither */
                        (s->bsign[b] > 0 || desat >= DESAT_MIN || hfloss >= HFLOSS_MIN) &&
+                       /* a grey veil cannot add colour */
+                       desat > -DESAT_NOISE &&
                        !(p->ignore && p->ignore[b]);
+            /* a lightening that scales with the background is sunlight on
+             * a near structure, not airlight */
+            if (gate && s->bsign[b] > 0 && veil_slope(s, bx, by) > VEIL_SLOPE_MAX)
+                gate = 0;
             if (use_model) {
                 s->prob[b] = fg_smoke_model_prob(p->model, s->feat + (size_t)b * FG_SF_COUNT);
                 gate = gate && s->prob[b] >= p->min_prob;
@@ -754,13 +910,24 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     int nchanged = 0;
     for (int b = 0; b < s->nb; b++)
         nchanged += s->bdiff[b] > (s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff);
+    if (getenv("FGDBG2")) fprintf(stderr, "changed %.3f\n", (double)nchanged / s->nb);
     if (nchanged > SCENE_CHANGE_FRAC * s->nb) {
         start_backgrounds(s, rgb);
         s->frames = 1;
         *res = out;
         return FG_OK;
     }
+    if (s->p.horizon_row >= 0) {
+        for (int bx = 0; bx < s->bw; bx++)
+            s->sky[bx] = (float)hz;
+    } else {
+        skyline(s, hz);
+    }
     block_scores(s, t_utc);
+    { const char *dbg = getenv("FGDBG"); if (dbg) { int x0,y0,x1,y1; sscanf(dbg,"%d,%d,%d,%d",&x0,&y0,&x1,&y1);
+      fprintf(stderr,"t=%lld hz=%.1f sky",(long long)t_utc,hz); for (int bx=x0;bx<=x1;bx++) fprintf(stderr," %.0f",s->sky[bx]); fprintf(stderr,"\n");
+      for (int by=y0;by<=y1;by++) for (int bx=x0;bx<=x1;bx++){int b=by*s->bw+bx;
+      fprintf(stderr," b%d,%d diff %.1f thr %.1f chg %.2f grey %.2f luma %.0f sign %.1f desat %.3f hf %.2f act %.1f m %.2f rowmed %.1f sc %.2f cand %d\n",bx,by,s->bdiff[b],s->thr[b],s->bchg[b],s->bgrey[b],s->bluma[b],s->bsign[b],s->bsat[b]-s->bcursat[b],s->bcon[b]>1e-3f?1-s->bcurcon[b]/s->bcon[b]:0,s->bact[b],veil_slope(s,bx,by),row_median(s,bx,by),s->score[b],s->cand[b]);} } }
     int n = label_regions(s);
     int bs = s->p.block;
 
@@ -788,27 +955,45 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     }
     for (int k = 1; k <= n; k++) {
         struct region *g = &s->reg[k];
-        g->counts = (g->by1 + 0.5) * bs > hz && g->area <= MAX_REGION_FRAC * s->nb;
+        /* the base is judged against the skyline under the region's bottom
+         * row: the lowest skyline among its columns */
+        float sk = s->sky[g->bx0];
+        for (int bx = g->bx0; bx <= g->bx1; bx++)
+            if (s->lab[g->by1 * s->bw + bx] == k && s->sky[bx] > sk)
+                sk = s->sky[bx];
+        g->counts = (g->by1 + 1 + HORIZON_TOL) * bs > sk && g->area <= MAX_REGION_FRAC * s->nb;
         g->top0 = g->by0;
         g->area0 = g->area;
         g->growth = 1.0f;
     }
     /* tracking: the best continuation among overlapped counted regions */
     for (int i = 0; i < s->nb; i++) {
-        int k = s->lab[i], j = s->plab[i];
-        if (!k || !j || !s->reg[k].counts || !s->ppers[j])
+        int k = s->lab[i];
+        if (!k || !s->reg[k].counts)
+            continue;
+        int bx = i % s->bw, by = i / s->bw;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+        if (bx + dx < 0 || bx + dx >= s->bw || by + dy < 0 || by + dy >= s->bh)
+            continue;
+        int j = s->plab[i + dy * s->bw + dx];
+        if (!j || !s->ppers[j])
             continue;
         struct region *g = &s->reg[k];
-        /* a small plume jitters by a block from frame to frame */
-        int keep = g->area >= SHRINK_TOL * s->parea[j] || g->area >= s->parea[j] - 1;
-        int cand = keep ? s->ppers[j] + 1 : 1;
+        /* A young plume seen from km away is a few blocks whose visible
+         * part flickers by a block or two from frame to frame; a region that
+         * loses more is dissolving: its track is held, not counted up. */
+        int keep = (g->area >= SHRINK_TOL * s->parea[j] || g->area >= s->parea[j] - SHRINK_BLOCKS) &&
+                   g->area <= GROW_MAX * s->parea[j] + SHRINK_BLOCKS;
+        int cand = keep ? s->ppers[j] + 1 : s->ppers[j];
         if (cand > g->persisted) {
             g->persisted = cand;
-            g->top0 = keep ? s->ptop[j] : g->by0;
-            g->area0 = keep ? s->parea0[j] : g->area;
-            g->grew = keep && s->pgrew[j];
+            g->top0 = s->ptop[j];
+            g->area0 = s->parea0[j];
+            g->grew = s->pgrew[j];
             g->growth = (float)g->area / (float)s->parea[j];
         }
+            }
     }
     int allow = s->frames >= s->p.warmup_frames;
     int best = 0;
@@ -824,7 +1009,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         /* a plume grows or rises while it is confirmed; a flickering block,
          * a moved object or a lingering shadow does neither */
         g->grew |= g->top0 - g->by0 >= RISE_MIN || g->area >= GROW_MIN * g->area0;
-        g->alarm = allow && g->persisted >= s->p.persist_frames && g->grew;
+        g->alarm = allow && g->persisted >= s->p.persist_frames && g->grew && g->area >= MIN_BLOCKS;
         if (!best || g->alarm > s->reg[best].alarm ||
             (g->alarm == s->reg[best].alarm && g->score > s->reg[best].score))
             best = k;

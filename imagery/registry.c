@@ -306,8 +306,8 @@ int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,
             s += 3; /* UTF-8 BOM, as Excel writes it */
         s = trim(s);
         if (!have_header) {
-            if (!*s)
-                continue;
+            if (!*s || *s == '#')
+                continue; /* blank and comment lines may precede the header */
             if (!parse_header(s, &col)) {
                 rc = fg_ctx_set(ctx, FG_EFORMAT,
                                 "%s:%ld: header must be "
