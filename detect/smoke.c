@@ -99,8 +99,12 @@
 #define SCENE_CHANGE_FRAC 0.5
 /* Radius (blocks) of the window of the local airlight offset. */
 #define LOCAL_R 7
-/* Block sums (doubles) per block in the row scratch of block_features. */
+/* Block sums (doubles) per block in the row scratch of block_features:
+ * one array of the block row's blocks per sum. */
 #define ROWD_PER_BLOCK 10
+/* Floats per column in the row scratch of block_features and block_ratios:
+ * three float rows, a gap keeping the next two (double) rows aligned. */
+#define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
 /* Airlight gates: a grey veil must lower the chroma/luminance ratio or the
@@ -155,7 +159,7 @@ struct fg_smoke {
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
     uint64_t *mset;               /* local_offset: rank set of one window per block row */
     unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
-    float *rowf;                  /* block_features: 3 pixel rows per block row */
+    float *rowf;                  /* block_features, block_ratios: pixel rows per block row */
     double *rowd;                 /* block_features, block_ratios: block sums per block row */
     float *bdiff, *bfast, *bact, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
         *prob, *feat;
@@ -250,7 +254,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     ok &= (s->rank = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
     ok &= (s->mset = fg_calloc((size_t)s->bh * words, sizeof(uint64_t))) != NULL;
     ok &= (s->mcnt = fg_calloc((size_t)s->bh * words, sizeof(unsigned short))) != NULL;
-    ok &= (s->rowf = fg_calloc((size_t)s->bh * 3 * width, sizeof(float))) != NULL;
+    ok &= (s->rowf = fg_calloc((size_t)s->bh * ROWF_PER_COL * width, sizeof(float))) != NULL;
     ok &= (s->rowd = fg_calloc(nb * ROWD_PER_BLOCK, sizeof(double))) != NULL;
     ok &= (s->feat = fg_calloc(nb * FG_SF_COUNT, sizeof(float))) != NULL;
     ok &= (s->held = fg_calloc(nb, 1)) != NULL;
@@ -305,11 +309,19 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
     for (int r = 0; r < h; r++) {
         const unsigned char *row = src + (size_t)r * rgb->stride;
         size_t o = (size_t)r * (size_t)w;
+        /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
+         * conversion runs on whole vectors */
+        float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
         for (int c = 0; c < w; c++) {
-            float R = row[3 * c] * gain, G = row[3 * c + 1] * gain, B = row[3 * c + 2] * gain;
-            s->iy[o + c] = 0.299f * R + 0.587f * G + 0.114f * B;
-            s->iu[o + c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
-            s->iv[o + c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
+            y[c] = row[3 * c] * gain;
+            u[c] = row[3 * c + 1] * gain;
+            v[c] = row[3 * c + 2] * gain;
+        }
+        for (int c = 0; c < w; c++) {
+            float R = y[c], G = u[c], B = v[c];
+            y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
+            u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
+            v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
         }
     }
 }
@@ -319,23 +331,33 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
  * carry too little signal for a ratio and are left out. */
 static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 {
-    int bs = s->p.block;
+    int bs = s->p.block, bw = s->bw;
     const unsigned char *src = rgb->data;
+    double wy[3][256]; /* the BT.601 luminance terms of each 8-bit level */
+    for (int x = 0; x < 256; x++) {
+        wy[0][x] = 0.299 * x;
+        wy[1][x] = 0.587 * x;
+        wy[2][x] = 0.114 * x;
+    }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        for (int bx = 0; bx < s->bw; bx++) {
-            double si = 0, sb = 0;
-            for (int r = by * bs; r < by * bs + bs; r++) {
-                const unsigned char *row = src + (size_t)r * rgb->stride;
-                for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    si += 0.299 * row[3 * c] + 0.587 * row[3 * c + 1] + 0.114 * row[3 * c + 2];
-                    sb += s->bsy[(size_t)r * s->w + c];
+        double *si = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK, *sb = si + bw;
+        memset(si, 0, (size_t)bw * 2 * sizeof *si);
+        /* each block's pixels in raster order, the blocks of a row side by side */
+        for (int r = by * bs; r < by * bs + bs; r++) {
+            const unsigned char *row = src + (size_t)r * rgb->stride;
+            const float *bsy = s->bsy + (size_t)r * s->w;
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++) {
+                    const unsigned char *px = row + 3 * (bx * bs + k);
+                    si[bx] += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
+                    sb[bx] += bsy[bx * bs + k];
                 }
-            }
-            s->ratio[by * s->bw + bx] = si > 20.0 * bs * bs ? (float)(sb / si) : NAN;
         }
+        for (int bx = 0; bx < bw; bx++)
+            s->ratio[by * bw + bx] = si[bx] > 20.0 * bs * bs ? (float)(sb[bx] / si[bx]) : NAN;
     }
     int n = 0;
     for (int i = 0; i < s->nb; i++)
@@ -373,48 +395,61 @@ static double horizon_row(fg_smoke *s, const fg_raster *rgb)
 /* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
  * of a block of a Y/Cb/Cr image; both are unchanged when the light is
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
- * the frame edge. ratio_row adds pixel row r to the sums (ΣY, Σ|chroma|,
- * Σ|Laplacian|, stride `stride` doubles per block) of its block row, pixels of
- * a block in raster order; ratio_finish turns one block's sums into ratios. */
-static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
-                      double *acc, int stride)
+ * the frame edge. ratio_row adds pixel row r to the sums ΣY, Σ|chroma| and
+ * Σ|Laplacian| (acc[0..bw), acc[bw..2bw), acc[2bw..3bw)) of its block row,
+ * each block's pixels in raster order; ratio_finish turns sums into ratios. */
+static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
-    int bs = s->p.block, w = s->w, h = s->h;
-    const float *yr = y + (size_t)r * w, *ur = u + (size_t)r * w, *vr = v + (size_t)r * w;
-    const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
-    const float *yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
-    for (int bx = 0; bx < s->bw; bx++) {
-        double *a = acc + (size_t)bx * stride;
-        double sy = a[0], sc = a[1], sl = a[2];
-        int c0 = bx * bs, c1 = c0 + bs;
-        for (int c = c0; c < c1; c++) {
-            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-            sy += yr[c];
-            sc += fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
-            sl += fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
-        }
-        a[0] = sy, a[1] = sc, a[2] = sl;
-    }
+    int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+    return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
 }
 
-static void ratio_finish(int bs, const double *a, float *sat, float *con)
+static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
+                      double *acc, double *restrict tc, double *restrict tl)
 {
-    double my = a[0] > 16.0 * bs * bs ? a[0] : 16.0 * bs * bs;
-    *sat = (float)(a[1] / my);
-    *con = (float)(a[2] / my);
+    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
+    const float *restrict yr = y + (size_t)r * w, *restrict ur = u + (size_t)r * w,
+                          *restrict vr = v + (size_t)r * w;
+    const float *restrict yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
+    const float *restrict yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
+    /* per-pixel terms first (whole vectors), then the sums */
+    for (int c = 0; c < cw; c++)
+        tc[c] = fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
+    int c1 = cw < w ? cw : w - 1;
+    for (int c = 1; c < c1; c++)
+        tl[c] = fabs(4.0 * yr[c] - yr[c - 1] - yr[c + 1] - yu[c] - yd[c]);
+    tl[0] = lap_abs(yr, yu, yd, w, 0);
+    if (c1 < cw)
+        tl[c1] = lap_abs(yr, yu, yd, w, c1);
+    double *restrict sy = acc, *restrict sc = acc + bw, *restrict sl = acc + 2 * bw;
+    for (int k = 0; k < bs; k++)
+        for (int bx = 0; bx < bw; bx++) {
+            sy[bx] += yr[bx * bs + k];
+            sc[bx] += tc[bx * bs + k];
+            sl[bx] += tl[bx * bs + k];
+        }
+}
+
+static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
+{
+    double my = sy > 16.0 * bs * bs ? sy : 16.0 * bs * bs;
+    *sat = (float)(sc / my);
+    *con = (float)(sl / my);
 }
 
 /* Both ratios for every block of block row by. */
 static void block_ratios(const fg_smoke *s, const float *y, const float *u, const float *v,
                          int by, float *sat, float *con)
 {
-    int bs = s->p.block;
-    double *acc = s->rowd + (size_t)by * s->bw * ROWD_PER_BLOCK;
-    memset(acc, 0, (size_t)s->bw * 3 * sizeof *acc);
+    int bs = s->p.block, bw = s->bw;
+    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+    double *tc = (double *)(s->rowf + (size_t)by * ROWF_PER_COL * s->w + 4 * (size_t)s->w);
+    memset(acc, 0, (size_t)bw * 3 * sizeof *acc);
     for (int r = by * bs; r < by * bs + bs; r++)
-        ratio_row(s, y, u, v, r, acc, 3);
-    for (int bx = 0; bx < s->bw; bx++)
-        ratio_finish(bs, acc + 3 * bx, &sat[by * s->bw + bx], &con[by * s->bw + bx]);
+        ratio_row(s, y, u, v, r, acc, tc, tc + s->w);
+    for (int bx = 0; bx < bw; bx++)
+        ratio_finish(bs, acc[bx], acc[bw + bx], acc[2 * bw + bx], &sat[by * bw + bx],
+                     &con[by * bw + bx]);
 }
 
 /* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
@@ -548,13 +583,10 @@ static void local_offset(fg_smoke *s)
         double *m = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
         memset(m, 0, (size_t)bw * sizeof *m);
         for (int r = by * bs; r < by * bs + bs; r++) {
-            size_t o = (size_t)r * s->w;
-            for (int bx = 0; bx < bw; bx++) {
-                double mb = m[bx];
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    mb += s->bsy[o + c] - s->iy[o + c];
-                m[bx] = mb;
-            }
+            const float *bsy = s->bsy + (size_t)r * s->w, *iy = s->iy + (size_t)r * s->w;
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++)
+                    m[bx] += bsy[bx * bs + k] - iy[bx * bs + k];
         }
         for (int bx = 0; bx < bw; bx++)
             s->bmean[by * bw + bx] = (float)(m[bx] / (bs * bs));
@@ -649,10 +681,14 @@ static void block_features(fg_smoke *s)
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        float *vr = s->rowf + (size_t)by * 3 * w, *ds = vr + w, *da = ds + w;
+        float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w;
+        double *tc = (double *)(vr + 4 * (size_t)w);
         double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
         const float *off = s->boff + (size_t)by * bw;
         memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
+        /* block sums side by side: each block's pixels in raster order */
+        double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
+               *sl = sg + bw;
         for (int r = by * bs; r < by * bs + bs; r++) {
             size_t o = (size_t)r * w;
             const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
@@ -667,43 +703,40 @@ static void block_features(fg_smoke *s)
                 nbr_absdiff_row(bsy, (size_t)w, vr, ds, c0, c1);
                 nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
             }
-            for (int c = 0; c < cw; c++)
-                if (c < c0 || c >= c1) {
-                    ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
-                    da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
-                }
-            for (int bx = 0; bx < bw; bx++) {
-                double *a = acc + (size_t)bx * ROWD_PER_BLOCK;
-                double sd = a[0], sf = a[1], sa = a[2];
-                for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    sd += ds[c];
-                    sf += fabsf(bfy[c] - bsy[c]);
-                    sa += da[c];
-                    if (ds[c] > thr) {
-                        /* a changed pixel: the sign of the change counts */
-                        float e = nbr_diff(s->bsy, w, h, r, c, vr[c]);
-                        a[3] += 1;
-                        a[4] += e;
-                        a[5] += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) /
-                                          128.0;
-                        a[6] += iy[c];
-                    }
-                }
-                a[0] = sd, a[1] = sf, a[2] = sa;
+            for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
+                ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
+                da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
             }
-            ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7, ROWD_PER_BLOCK);
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++) {
+                    int c = bx * bs + k;
+                    sd[bx] += ds[c];
+                    sf[bx] += fabsf(bfy[c] - bsy[c]);
+                    sa[bx] += da[c];
+                }
+            for (int c = 0; c < cw; c++)
+                if (ds[c] > thr) {
+                    /* a changed pixel: the sign of the change counts */
+                    int bx = c / bs;
+                    float e = nbr_diff(s->bsy, w, h, r, c, vr[c]);
+                    nc[bx] += 1;
+                    ss[bx] += e;
+                    sg[bx] += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) / 128.0;
+                    sl[bx] += iy[c];
+                }
+            ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
         }
         for (int bx = 0; bx < bw; bx++) {
-            const double *a = acc + (size_t)bx * ROWD_PER_BLOCK;
-            int b = by * bw + bx, n = bs * bs, nc = (int)a[3];
-            s->bdiff[b] = (float)(a[0] / n);
-            s->bfast[b] = (float)(a[1] / n);
-            s->bact[b] = (float)(a[2] / n);
-            s->bchg[b] = (float)nc / n;
-            s->bgrey[b] = nc ? (float)(a[5] / nc) : 0.0f;
-            s->bluma[b] = nc ? (float)(a[6] / nc) : 0.0f;
-            s->bsign[b] = nc ? (float)(a[4] / nc) : 0.0f;
-            ratio_finish(bs, acc + 7 + (size_t)bx * ROWD_PER_BLOCK, &s->bcursat[b], &s->bcurcon[b]);
+            int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
+            s->bdiff[b] = (float)(sd[bx] / n);
+            s->bfast[b] = (float)(sf[bx] / n);
+            s->bact[b] = (float)(sa[bx] / n);
+            s->bchg[b] = (float)nb / n;
+            s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
+            s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
+            s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
+            const double *q = acc + 7 * (size_t)bw;
+            ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
         }
     }
 }
