@@ -108,6 +108,12 @@
 #define SCENE_CHANGE_FRAC 0.5
 /* Radius (blocks) of the window of the local airlight offset. */
 #define LOCAL_R 7
+/* Block sums (doubles) per block in the row scratch of block_features:
+ * one array of the block row's blocks per sum. */
+#define ROWD_PER_BLOCK 10
+/* Floats per column in the row scratch of block_features and block_ratios:
+ * three float rows, a gap keeping the next two (double) rows aligned. */
+#define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
 /* Airlight gates: a grey veil must lower the chroma/luminance ratio or the
@@ -182,6 +188,11 @@ struct fg_smoke {
     /* scratch */
     float *iy, *iu, *iv;
     float *bmean, *boff, *medbuf;
+    uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
+    uint64_t *mset;               /* local_offset: rank set of one window per block row */
+    unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
+    float *rowf;                  /* block_features, block_ratios: pixel rows per block row */
+    double *rowd;                 /* block_features, block_ratios: block sums per block row */
     float *bdiff, *bfast, *bact, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
         *prob, *feat;
     unsigned char *cand;
@@ -234,7 +245,8 @@ void fg_smoke_free(fg_smoke *s)
         return;
     void *bufs[] = {s->bsy,   s->bsu,   s->bsv,    s->bfy,     s->thr,     s->bsat,  s->bcon,
                     s->held,  s->plab,  s->ppers,  s->parea,   s->ptop, s->parea0, s->pgrew,    s->hist,  s->iy,
-                    s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
+                    s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->mkey, s->rank, s->mset,
+                    s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
                     s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
                     s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -267,9 +279,16 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
         ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->boff = fg_calloc(nb, sizeof(float))) != NULL;
-    /* one median window per block row (rows run in parallel) */
-    ok &= (s->medbuf = fg_calloc((size_t)s->bh * (2 * LOCAL_R + 1) * (2 * LOCAL_R + 1),
-                                 sizeof(float))) != NULL;
+    /* the block means in value order, their keys and ranks (two radix buffers
+     * each), and one window rank set per block row (rows run in parallel) */
+    size_t words = (nb + 63) / 64;
+    ok &= (s->medbuf = fg_calloc(nb, sizeof(float))) != NULL;
+    ok &= (s->mkey = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
+    ok &= (s->rank = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
+    ok &= (s->mset = fg_calloc((size_t)s->bh * words, sizeof(uint64_t))) != NULL;
+    ok &= (s->mcnt = fg_calloc((size_t)s->bh * words, sizeof(unsigned short))) != NULL;
+    ok &= (s->rowf = fg_calloc((size_t)s->bh * ROWF_PER_COL * width, sizeof(float))) != NULL;
+    ok &= (s->rowd = fg_calloc(nb * ROWD_PER_BLOCK, sizeof(double))) != NULL;
     ok &= (s->feat = fg_calloc(nb * FG_SF_COUNT, sizeof(float))) != NULL;
     ok &= (s->held = fg_calloc(nb, 1)) != NULL;
     ok &= (s->cand = fg_calloc(nb, 1)) != NULL;
@@ -312,11 +331,7 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
     return FG_OK;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
+static float select_kth(float *v, int n, int k);
 
 /* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights). */
 static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
@@ -329,11 +344,19 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
     for (int r = 0; r < h; r++) {
         const unsigned char *row = src + (size_t)r * rgb->stride;
         size_t o = (size_t)r * (size_t)w;
+        /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
+         * conversion runs on whole vectors */
+        float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
         for (int c = 0; c < w; c++) {
-            float R = row[3 * c] * gain, G = row[3 * c + 1] * gain, B = row[3 * c + 2] * gain;
-            s->iy[o + c] = 0.299f * R + 0.587f * G + 0.114f * B;
-            s->iu[o + c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
-            s->iv[o + c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
+            y[c] = row[3 * c] * gain;
+            u[c] = row[3 * c + 1] * gain;
+            v[c] = row[3 * c + 2] * gain;
+        }
+        for (int c = 0; c < w; c++) {
+            float R = y[c], G = u[c], B = v[c];
+            y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
+            u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
+            v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
         }
     }
 }
@@ -343,23 +366,33 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
  * carry too little signal for a ratio and are left out. */
 static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 {
-    int bs = s->p.block;
+    int bs = s->p.block, bw = s->bw;
     const unsigned char *src = rgb->data;
+    double wy[3][256]; /* the BT.601 luminance terms of each 8-bit level */
+    for (int x = 0; x < 256; x++) {
+        wy[0][x] = 0.299 * x;
+        wy[1][x] = 0.587 * x;
+        wy[2][x] = 0.114 * x;
+    }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        for (int bx = 0; bx < s->bw; bx++) {
-            double si = 0, sb = 0;
-            for (int r = by * bs; r < by * bs + bs; r++) {
-                const unsigned char *row = src + (size_t)r * rgb->stride;
-                for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    si += 0.299 * row[3 * c] + 0.587 * row[3 * c + 1] + 0.114 * row[3 * c + 2];
-                    sb += s->bsy[(size_t)r * s->w + c];
+        double *si = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK, *sb = si + bw;
+        memset(si, 0, (size_t)bw * 2 * sizeof *si);
+        /* each block's pixels in raster order, the blocks of a row side by side */
+        for (int r = by * bs; r < by * bs + bs; r++) {
+            const unsigned char *row = src + (size_t)r * rgb->stride;
+            const float *bsy = s->bsy + (size_t)r * s->w;
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++) {
+                    const unsigned char *px = row + 3 * (bx * bs + k);
+                    si[bx] += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
+                    sb[bx] += bsy[bx * bs + k];
                 }
-            }
-            s->ratio[by * s->bw + bx] = si > 20.0 * bs * bs ? (float)(sb / si) : NAN;
         }
+        for (int bx = 0; bx < bw; bx++)
+            s->ratio[by * bw + bx] = si[bx] > 20.0 * bs * bs ? (float)(sb[bx] / si[bx]) : NAN;
     }
     int n = 0;
     for (int i = 0; i < s->nb; i++)
@@ -367,8 +400,14 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
             s->ratio[n++] = s->ratio[i];
     if (n == 0)
         return 1.0f;
-    qsort(s->ratio, (size_t)n, sizeof(float), cmp_float);
-    float g = n % 2 ? s->ratio[n / 2] : 0.5f * (s->ratio[n / 2 - 1] + s->ratio[n / 2]);
+    float g = select_kth(s->ratio, n, n / 2);
+    if (n % 2 == 0) {
+        /* the lower middle value is the largest of those select_kth left below */
+        float lo = s->ratio[0];
+        for (int i = 1; i < n / 2; i++)
+            lo = s->ratio[i] > lo ? s->ratio[i] : lo;
+        g = 0.5f * (lo + g);
+    }
     return g < GAIN_MIN ? GAIN_MIN : g > GAIN_MAX ? GAIN_MAX : g;
 }
 
@@ -389,27 +428,63 @@ static double horizon_row(fg_smoke *s, const fg_raster *rgb)
 }
 
 /* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
- * of one block of a Y/Cb/Cr image; both are unchanged when the light is
+ * of a block of a Y/Cb/Cr image; both are unchanged when the light is
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
- * the frame edge. */
-static void block_ratios(const fg_smoke *s, const float *y, const float *u, const float *v,
-                         int bx, int by, float *sat, float *con)
+ * the frame edge. ratio_row adds pixel row r to the sums ΣY, Σ|chroma| and
+ * Σ|Laplacian| (acc[0..bw), acc[bw..2bw), acc[2bw..3bw)) of its block row,
+ * each block's pixels in raster order; ratio_finish turns sums into ratios. */
+static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
-    int bs = s->p.block, w = s->w, h = s->h;
-    double sy = 0, sc = 0, sl = 0;
-    for (int r = by * bs; r < by * bs + bs; r++) {
-        size_t o = (size_t)r * w;
-        size_t up = (size_t)(r > 0 ? r - 1 : r) * w, dn = (size_t)(r + 1 < h ? r + 1 : r) * w;
-        for (int c = bx * bs; c < bx * bs + bs; c++) {
-            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-            sy += y[o + c];
-            sc += fabs(u[o + c] - 128.0) + fabs(v[o + c] - 128.0);
-            sl += fabs(4.0 * y[o + c] - y[o + cl] - y[o + cr] - y[up + c] - y[dn + c]);
+    int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+    return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
+}
+
+static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
+                      double *acc, double *restrict tc, double *restrict tl)
+{
+    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
+    const float *restrict yr = y + (size_t)r * w, *restrict ur = u + (size_t)r * w,
+                          *restrict vr = v + (size_t)r * w;
+    const float *restrict yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
+    const float *restrict yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
+    /* per-pixel terms first (whole vectors), then the sums */
+    for (int c = 0; c < cw; c++)
+        tc[c] = fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
+    int c1 = cw < w ? cw : w - 1;
+    for (int c = 1; c < c1; c++)
+        tl[c] = fabs(4.0 * yr[c] - yr[c - 1] - yr[c + 1] - yu[c] - yd[c]);
+    tl[0] = lap_abs(yr, yu, yd, w, 0);
+    if (c1 < cw)
+        tl[c1] = lap_abs(yr, yu, yd, w, c1);
+    double *restrict sy = acc, *restrict sc = acc + bw, *restrict sl = acc + 2 * bw;
+    for (int k = 0; k < bs; k++)
+        for (int bx = 0; bx < bw; bx++) {
+            sy[bx] += yr[bx * bs + k];
+            sc[bx] += tc[bx * bs + k];
+            sl[bx] += tl[bx * bs + k];
         }
-    }
+}
+
+static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
+{
     double my = sy > 16.0 * bs * bs ? sy : 16.0 * bs * bs;
     *sat = (float)(sc / my);
     *con = (float)(sl / my);
+}
+
+/* Both ratios for every block of block row by. */
+static void block_ratios(const fg_smoke *s, const float *y, const float *u, const float *v,
+                         int by, float *sat, float *con)
+{
+    int bs = s->p.block, bw = s->bw;
+    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+    double *tc = (double *)(s->rowf + (size_t)by * ROWF_PER_COL * s->w + 4 * (size_t)s->w);
+    memset(acc, 0, (size_t)bw * 3 * sizeof *acc);
+    for (int r = by * bs; r < by * bs + bs; r++)
+        ratio_row(s, y, u, v, r, acc, tc, tc + s->w);
+    for (int bx = 0; bx < bw; bx++)
+        ratio_finish(bs, acc[bx], acc[bw + bx], acc[2 * bw + bx], &sat[by * bw + bx],
+                     &con[by * bw + bx]);
 }
 
 /* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
@@ -442,40 +517,138 @@ static float select_kth(float *v, int n, int k)
     return v[k];
 }
 
+/* Unsigned key whose order is the numeric order of finite floats. */
+static inline uint32_t order_key(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Ranks 0..n−1 of v[0..n) in value order (ties by index) and the values in
+ * that order: LSD radix sort of the keys, 11 bits a pass. key and rank hold
+ * 2n entries (two sort buffers); rank[0..n) ends as the rank of each entry. */
+static void rank_values(const float *v, int n, uint32_t *key, uint32_t *rank, float *sorted)
+{
+    uint32_t *ka = key, *kb = key + n, *ia = rank, *ib = rank + n;
+    for (int i = 0; i < n; i++) {
+        ka[i] = order_key(v[i]);
+        ia[i] = (uint32_t)i;
+    }
+    for (int shift = 0; shift < 32; shift += 11) {
+        uint32_t cnt[2048] = {0};
+        for (int i = 0; i < n; i++)
+            cnt[(ka[i] >> shift) & 2047u]++;
+        uint32_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            uint32_t t = cnt[d];
+            cnt[d] = sum;
+            sum += t;
+        }
+        for (int i = 0; i < n; i++) {
+            uint32_t pos = cnt[(ka[i] >> shift) & 2047u]++;
+            kb[pos] = ka[i];
+            ib[pos] = ia[i];
+        }
+        uint32_t *t = ka;
+        ka = kb, kb = t;
+        t = ia, ia = ib, ib = t;
+    }
+    /* ia now holds the entries in value order */
+    for (int i = 0; i < n; i++)
+        sorted[i] = v[ia[i]];
+    for (int i = 0; i < n; i++)
+        ib[ia[i]] = (uint32_t)i;
+    if (ib != rank)
+        memcpy(rank, ib, (size_t)n * sizeof *rank);
+}
+
+/* A window's ranks as a bit set (64 ranks a word, with counts per word) and
+ * the word holding its median, with the count of ranks in words before it:
+ * the window slides by one block, so the median word moves by little. */
+typedef struct rank_window {
+    uint64_t *set;
+    unsigned short *cnt;
+    int mw, below;
+} rank_window;
+
+static inline void rw_add(rank_window *rw, uint32_t q)
+{
+    int wd = (int)(q >> 6);
+    rw->set[wd] |= (uint64_t)1 << (q & 63);
+    rw->cnt[wd]++;
+    rw->below += wd < rw->mw;
+}
+
+static inline void rw_remove(rank_window *rw, uint32_t q)
+{
+    int wd = (int)(q >> 6);
+    rw->set[wd] &= ~((uint64_t)1 << (q & 63));
+    rw->cnt[wd]--;
+    rw->below -= wd < rw->mw;
+}
+
+/* k-th smallest rank in the window (k < number of ranks held). */
+static inline uint32_t rw_kth(rank_window *rw, int k)
+{
+    while (rw->below + rw->cnt[rw->mw] <= k)
+        rw->below += rw->cnt[rw->mw++];
+    while (rw->below > k)
+        rw->below -= rw->cnt[--rw->mw];
+    uint64_t bits = rw->set[rw->mw];
+    for (int j = k - rw->below; j > 0; j--)
+        bits &= bits - 1;
+    return (uint32_t)rw->mw * 64u + (uint32_t)__builtin_ctzll(bits);
+}
+
 /* Local airlight offset: the median over a (2R + 1)² block window of the
  * blocks' mean B − I. Haze thickening or thinning and the sun's changing
  * angle through hazy air add a smooth offset over large parts of a view;
  * a young plume covers a few blocks, far fewer than half of a window, and
- * does not move the median. */
+ * does not move the median. The medians are exact: the means are ranked once
+ * per frame and each window's median rank is tracked as the window slides. */
 static void local_offset(fg_smoke *s)
 {
-    int bs = s->p.block, R = LOCAL_R, side = 2 * LOCAL_R + 1;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++)
-        for (int bx = 0; bx < s->bw; bx++) {
-            double m = 0;
-            for (int r = by * bs; r < by * bs + bs; r++) {
-                size_t o = (size_t)r * s->w;
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    m += s->bsy[o + c] - s->iy[o + c];
-            }
-            s->bmean[by * s->bw + bx] = (float)(m / (bs * bs));
-        }
+    int bs = s->p.block, R = LOCAL_R, bw = s->bw;
+    size_t words = ((size_t)s->nb + 63) / 64;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        float *v = s->medbuf + (size_t)by * side * side;
+        double *m = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+        memset(m, 0, (size_t)bw * sizeof *m);
+        for (int r = by * bs; r < by * bs + bs; r++) {
+            const float *bsy = s->bsy + (size_t)r * s->w, *iy = s->iy + (size_t)r * s->w;
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++)
+                    m[bx] += bsy[bx * bs + k] - iy[bx * bs + k];
+        }
+        for (int bx = 0; bx < bw; bx++)
+            s->bmean[by * bw + bx] = (float)(m[bx] / (bs * bs));
+    }
+    rank_values(s->bmean, s->nb, s->mkey, s->rank, s->medbuf);
+    const uint32_t *rank = s->rank;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++) {
+        rank_window rw = {s->mset + (size_t)by * words, s->mcnt + (size_t)by * words, 0, 0};
+        memset(rw.set, 0, words * sizeof *rw.set);
+        memset(rw.cnt, 0, words * sizeof *rw.cnt);
         int y0 = by - R < 0 ? 0 : by - R, y1 = by + R >= s->bh ? s->bh - 1 : by + R;
-        for (int bx = 0; bx < s->bw; bx++) {
-            int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= s->bw ? s->bw - 1 : bx + R;
-            int n = 0;
+        for (int x = 0; x <= R && x < bw; x++)
             for (int y = y0; y <= y1; y++)
-                for (int x = x0; x <= x1; x++)
-                    v[n++] = s->bmean[y * s->bw + x];
-            s->boff[by * s->bw + bx] = select_kth(v, n, n / 2);
+                rw_add(&rw, rank[y * bw + x]);
+        for (int bx = 0; bx < bw; bx++) {
+            int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= bw ? bw - 1 : bx + R;
+            int n = (y1 - y0 + 1) * (x1 - x0 + 1);
+            s->boff[by * bw + bx] = s->medbuf[rw_kth(&rw, n / 2)];
+            if (bx - R >= 0)
+                for (int y = y0; y <= y1; y++)
+                    rw_remove(&rw, rank[y * bw + bx - R]);
+            if (bx + R + 1 < bw)
+                for (int y = y0; y <= y1; y++)
+                    rw_add(&rw, rank[y * bw + bx + R + 1]);
         }
     }
 }
@@ -511,46 +684,94 @@ static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v
     return best;
 }
 
+/* |nbr_diff| of pixels c0..c1−1 of an interior row (B points at the row):
+ * only its size enters the block means, and the smallest |v − B| over the
+ * 3×3 window needs no search order. */
+static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
+                            float *restrict out, int c0, int c1)
+{
+    const float *up = B - w, *dn = B + w;
+    for (int c = c0; c < c1; c++) {
+        float x = v[c], m = fabsf(x - B[c]), t;
+        t = fabsf(x - B[c - 1]), m = t < m ? t : m;
+        t = fabsf(x - B[c + 1]), m = t < m ? t : m;
+        t = fabsf(x - up[c - 1]), m = t < m ? t : m;
+        t = fabsf(x - up[c]), m = t < m ? t : m;
+        t = fabsf(x - up[c + 1]), m = t < m ? t : m;
+        t = fabsf(x - dn[c - 1]), m = t < m ? t : m;
+        t = fabsf(x - dn[c]), m = t < m ? t : m;
+        t = fabsf(x - dn[c + 1]), m = t < m ? t : m;
+        out[c] = m;
+    }
+}
+
+/* Block features, one block row at a time and one pixel row at a time, each
+ * block's sums taken over its pixels in raster order. */
 static void block_features(fg_smoke *s)
 {
-    int bs = s->p.block;
+    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
     float thr = s->p.min_diff;
     local_offset(s);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        for (int bx = 0; bx < s->bw; bx++) {
-            double sd = 0, sf = 0, sg = 0, sl = 0, ss = 0, sa = 0;
-            int nc = 0;
-            float off = s->boff[by * s->bw + bx];
-            for (int r = by * bs; r < by * bs + bs; r++) {
-                size_t o = (size_t)r * s->w;
-                for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    float v = s->iy[o + c] + off;
-                    float e = nbr_diff(s->bsy, s->w, s->h, r, c, v);
-                    float d = fabsf(e);
-                    sd += d;
-                    sf += fabsf(s->bfy[o + c] - s->bsy[o + c]);
-                    sa += fabsf(nbr_diff(s->bfy, s->w, s->h, r, c, v));
-                    if (d > thr) {
-                        nc++;
-                        ss += e;
-                        sg += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) /
-                                        128.0;
-                        sl += s->iy[o + c];
-                    }
-                }
+        float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w;
+        double *tc = (double *)(vr + 4 * (size_t)w);
+        double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+        const float *off = s->boff + (size_t)by * bw;
+        memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
+        /* block sums side by side: each block's pixels in raster order */
+        double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
+               *sl = sg + bw;
+        for (int r = by * bs; r < by * bs + bs; r++) {
+            size_t o = (size_t)r * w;
+            const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
+            for (int bx = 0; bx < bw; bx++)
+                for (int c = bx * bs; c < bx * bs + bs; c++)
+                    vr[c] = iy[c] + off[bx];
+            /* frame-edge pixels take nbr_diff's clamped path */
+            int c0 = 0, c1 = 0;
+            if (r > 0 && r + 1 < h) {
+                c0 = 1;
+                c1 = cw < w ? cw : w - 1;
+                nbr_absdiff_row(bsy, (size_t)w, vr, ds, c0, c1);
+                nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
             }
-            int b = by * s->bw + bx, n = bs * bs;
-            s->bdiff[b] = (float)(sd / n);
-            s->bfast[b] = (float)(sf / n);
-            s->bact[b] = (float)(sa / n);
-            s->bchg[b] = (float)nc / n;
-            s->bgrey[b] = nc ? (float)(sg / nc) : 0.0f;
-            s->bluma[b] = nc ? (float)(sl / nc) : 0.0f;
-            s->bsign[b] = nc ? (float)(ss / nc) : 0.0f;
-            block_ratios(s, s->iy, s->iu, s->iv, bx, by, &s->bcursat[b], &s->bcurcon[b]);
+            for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
+                ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
+                da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
+            }
+            for (int k = 0; k < bs; k++)
+                for (int bx = 0; bx < bw; bx++) {
+                    int c = bx * bs + k;
+                    sd[bx] += ds[c];
+                    sf[bx] += fabsf(bfy[c] - bsy[c]);
+                    sa[bx] += da[c];
+                }
+            for (int c = 0; c < cw; c++)
+                if (ds[c] > thr) {
+                    /* a changed pixel: the sign of the change counts */
+                    int bx = c / bs;
+                    float e = nbr_diff(s->bsy, w, h, r, c, vr[c]);
+                    nc[bx] += 1;
+                    ss[bx] += e;
+                    sg[bx] += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) / 128.0;
+                    sl[bx] += iy[c];
+                }
+            ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
+        }
+        for (int bx = 0; bx < bw; bx++) {
+            int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
+            s->bdiff[b] = (float)(sd[bx] / n);
+            s->bfast[b] = (float)(sf[bx] / n);
+            s->bact[b] = (float)(sa[bx] / n);
+            s->bchg[b] = (float)nb / n;
+            s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
+            s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
+            s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
+            const double *q = acc + 7 * (size_t)bw;
+            ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
         }
     }
 }
@@ -833,6 +1054,22 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
     *by_out = low + 0.5;
 }
 
+/* Running averages of n pixels from offset o: the slow backgrounds with
+ * weight ak, the fast one with bg_alpha_fast. */
+static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
+{
+    float af = s->p.bg_alpha_fast;
+    float *restrict bsy = s->bsy + o, *restrict bsu = s->bsu + o, *restrict bsv = s->bsv + o,
+                    *restrict bfy = s->bfy + o;
+    const float *restrict iy = s->iy + o, *restrict iu = s->iu + o, *restrict iv = s->iv + o;
+    for (int c = 0; c < n; c++) {
+        bsy[c] = ak * bsy[c] + (1 - ak) * iy[c];
+        bsu[c] = ak * bsu[c] + (1 - ak) * iu[c];
+        bsv[c] = ak * bsv[c] + (1 - ak) * iv[c];
+        bfy[c] = af * bfy[c] + (1 - af) * iy[c];
+    }
+}
+
 /* Starts (or restarts) the backgrounds from the current frame; tracks are
  * dropped, the time-of-day history is kept. */
 static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
@@ -847,10 +1084,7 @@ static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++)
-        for (int bx = 0; bx < s->bw; bx++) {
-            int b = by * s->bw + bx;
-            block_ratios(s, s->bsy, s->bsu, s->bsv, bx, by, &s->bsat[b], &s->bcon[b]);
-        }
+        block_ratios(s, s->bsy, s->bsu, s->bsv, by, s->bsat, s->bcon);
     memset(s->thr, 0, (size_t)s->nb * sizeof(float));
     memset(s->held, 0, (size_t)s->nb);
     memset(s->plab, 0, (size_t)s->nb * sizeof(int));
@@ -1049,31 +1283,36 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     }
 
     /* updates: backgrounds, adaptive threshold, background ratios */
-    float a = s->p.bg_alpha, af = s->p.bg_alpha_fast;
+    float a = s->p.bg_alpha;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (int r = 0; r < s->bh * bs; r++) {
         size_t o = (size_t)r * s->w;
         const unsigned char *held = s->held + (size_t)(r / bs) * s->bw;
-        for (int c = 0; c < s->w; c++) {
-            float ak = c < s->bw * bs && held[c / bs] ? BG_ALPHA_HELD : a;
-            s->bsy[o + c] = ak * s->bsy[o + c] + (1 - ak) * s->iy[o + c];
-            s->bsu[o + c] = ak * s->bsu[o + c] + (1 - ak) * s->iu[o + c];
-            s->bsv[o + c] = ak * s->bsv[o + c] + (1 - ak) * s->iv[o + c];
-            s->bfy[o + c] = af * s->bfy[o + c] + (1 - af) * s->iy[o + c];
+        /* runs of blocks with the same weight, then the columns past the
+         * last block (never held) */
+        for (int bx = 0; bx < s->bw;) {
+            int bx1 = bx + 1;
+            while (bx1 < s->bw && held[bx1] == held[bx])
+                bx1++;
+            update_backgrounds(s, o + (size_t)bx * bs, (bx1 - bx) * bs,
+                               held[bx] ? BG_ALPHA_HELD : a);
+            bx = bx1;
         }
+        update_backgrounds(s, o + (size_t)s->bw * bs, s->w - s->bw * bs, a);
     }
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (int by = 0; by < s->bh; by++)
+    for (int by = 0; by < s->bh; by++) {
         for (int bx = 0; bx < s->bw; bx++) {
             int b = by * s->bw + bx;
             if (!s->cand[b])
                 s->thr[b] = a * s->thr[b] + (1 - a) * THR_C * s->bdiff[b];
-            block_ratios(s, s->bsy, s->bsu, s->bsv, bx, by, &s->bsat[b], &s->bcon[b]);
         }
+        block_ratios(s, s->bsy, s->bsu, s->bsv, by, s->bsat, s->bcon);
+    }
     s->frames++;
     *res = out;
     return FG_OK;
