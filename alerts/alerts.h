@@ -145,7 +145,7 @@ typedef struct fg_run_config {
     char out_dir[512];
     int threads;             /* <= 0: OpenMP default */
     int cam_scale;           /* TurboJPEG scale denominator for camera frames; 0 = automatic
-                                (the largest reduction keeping the width ≥ 640 px) */
+                                (the largest reduction keeping the width ≥ 960 px) */
     /* issue 5: the county's data and the ledger */
     char ledger[512];        /* incident ledger (GeoPackage); "" = <out_dir>/ledger.gpkg */
     char officers[512];      /* grid officer registry CSV; "" = none (all unassigned) */
@@ -292,7 +292,7 @@ int fg_firms_scene(const char *path, const fg_firms_opts *o, const char *mask_pa
  * Work. Frames are decoded in batches in parallel (one fg_jpeg_decoder per
  * thread) and then pushed sequentially; several cameras may run in parallel.
  * Results are identical for any thread count. The decode scale gives a working
- * width of at least 640 px (the largest of TurboJPEG's 1/2, 1/4, 1/8 that keeps it) unless set.
+ * width of at least 960 px (the largest of TurboJPEG's 1/2, 1/4, 1/8 that keeps it) unless set.
  *
  * Persistence. With a state folder, each camera's state is loaded before and
  * saved after its frames ("<state_dir>/<key>.state"); frames at or before the

@@ -27,8 +27,11 @@
 /* Working width the detector is tuned for: its blocks must resolve a distant
  * plume a few tens of metres wide (camera-smoke.md), while decode and feature
  * cost grow with the pixel count. TurboJPEG's DCT-domain 1/2, 1/4, 1/8 scaling
- * is nearly free, so the scale is chosen for the detector, not the decoder. */
-#define MIN_WORK_WIDTH 640
+ * is nearly free, so the scale is chosen for the detector, not the decoder.
+ * 960 px: the FIgLib 20190925 plume, 50 px wide on a 3072-px frame in its
+ * first minutes, is 1–2 8-px blocks at 768 px (1/4) and too faint to find,
+ * 3–4 blocks at 1536 px (1/2); 1920-px frames run at 960 px. */
+#define MIN_WORK_WIDTH 960
 /* Slack on each camera's range band before two bearings may be joined: the
  * flat-earth range from the base row is biased by terrain and by where in the
  * block the base really is. */

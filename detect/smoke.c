@@ -27,30 +27,51 @@
  *     with two cues of additive airlight: smoke is a grey veil
  *     I = (1 − α)·B + α·S (Koschmieder's haze model), so it lightens dark
  *     ground, or lowers the chroma/luminance ratio (desaturation) or the
- *     contrast (|Laplacian|/luminance, "loss of high-frequency detail"). A
- *     shadow multiplies I = k·B: darker, both ratios unchanged.
+ *     contrast (|Laplacian|/luminance, "loss of high-frequency detail"); a
+ *     grey veil never raises the chroma ratio by more than JPEG noise (glare
+ *     and sunlit sky do). A shadow multiplies I = k·B: darker, both ratios
+ *     unchanged.
  *  4. Appearance: when a learned block model is given, the block must also
  *     look like smoke on its own (fg_smoke_appearance, fg_smoke_model_prob ≥
  *     min_prob).
  *  5. Block score s = clamp(D / 2·max(min_diff, T)) for blocks that pass the
- *     gates, 0 otherwise. Time-of-day history (Fuego, Govil et al. 2020): a
- *     block is a candidate only when s > 0.5 and s > max((h + 1)/2, h + 0.2),
- *     h its highest score within ±1 h of the same time of day 12 h–3.5 days
- *     ago, kept as a ring of hourly maxima (84 slots, one byte per block),
- *     and when it is still evolving (activity, see block_scores).
+ *     gates, 0 otherwise; when s > 0.5, D first loses the median change of
+ *     its block row within ±15 blocks (row_median: haze layers, inversion
+ *     tops and fog banks are stratified and change along whole rows, a young
+ *     plume is a few blocks wide). Time-of-day history (Fuego, Govil et al.
+ *     2020): a block is a candidate only when s > 0.5 and
+ *     s > max((h + 1)/2, h + 0.2), h its highest score within ±1 h of the
+ *     same time of day 12 h–3.5 days ago, kept as a ring of hourly maxima (84
+ *     slots, one byte per block), and when it is still evolving (activity,
+ *     see block_scores).
  *  6. Candidates → 4-connected regions (raster-order labels); a region counts
- *     when its lowest block lies below the horizon (the base of a plume
- *     touches the ground; clouds live in the sky) and it covers at most a
- *     quarter of the frame (weather changes large parts of a view together,
- *     a plume in its first minutes is small). A frame in which over half of
- *     the blocks changed is a new scene: the backgrounds restart.
- *  7. Persistence: a region must overlap a counted region of the previous
- *     frame and keep ≥ 80 % of its area (or lose at most one block) for
- *     persist_frames consecutive frames, and must have risen by a block or
- *     doubled its area since first seen, before it alarms; never during the
+ *     when its lowest block lies at most HORIZON_TOL blocks above the skyline
+ *     under it (skyline: per block column, where the slow background's
+ *     luminance drops from sky to ground near the frame's horizon row; a
+ *     plume's base touches the ground or rises from behind a ridge, clouds
+ *     live in the sky) and it covers at most a quarter of the frame (weather
+ *     changes large parts of a view together, a plume in its first minutes is
+ *     small). A frame in which over half of the blocks changed is a new
+ *     scene: the backgrounds restart.
+ *  7. Persistence: a region continues a counted region of the previous frame
+ *     that it overlaps or touches (a one-block shift is a small plume's
+ *     jitter). It counts up while it keeps ≥ 80 % of its area or loses at
+ *     most two blocks and does not jump to more than 3× its area (weather and
+ *     light change whole parts of a view between frames; a plume grows by its
+ *     own rise and spread); otherwise its track is held. After persist_frames
+ *     counted frames, with at least two blocks, and having risen by a block
+ *     or doubled its area since first seen, it alarms; never during the
  *     warm-up. A gap longer than gap_reset_s restarts the warm-up (the
  *     history is kept); a frame older than the last is refused.
  *
+ * Sensitivity: min_diff = 3 DN floors T: about twice the mean |difference|
+ * (1.6 DN) that σ = 2 DN sensor and JPEG noise gives, so a clean distant
+ * view (T ≈ 1–3 DN on HPWREN frames) can show a faint plume 10 DN lighter
+ * over a quarter of a block. It was 6 until FIgLib 20190925 showed a real
+ * plume at 4–9 DN; the negatives stayed at zero alarms at 3 (scripts/
+ * eval_camera.sh). Only two labelled ignition sequences exist here, so this
+ * choice has no independent validation set: that is stated in the README.
+
  * Persistence choice: 3 frames. Pyronear (2025) uses 5 consecutive frames at a
  * frame every ~30 s (2–2.5 min of evidence). At one frame a minute 5 frames
  * would cost 4 minutes after the smoke first shows, and FIgLib smoke often
@@ -74,7 +95,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 /* Grey luminance range of smoke (camera-smoke.md: light 150–220, dark 80–150),
  * widened a little for haze and exposure. */
@@ -132,11 +152,6 @@
 #define GAIN_MIN 0.5f
 #define GAIN_MAX 2.0f
 
-/* Veil test (veil_slope): background std below which no slope is measured,
- * and the largest slope of a lightening that can be airlight (JPEG noise and
- * sway residue give |m| ~ 0.1 on textured blocks). */
-#define VEIL_MIN_STD 8.0f
-#define VEIL_SLOPE_MAX 0.15f
 
 /* A plume base may lie up to this many blocks above the estimated horizon:
  * the estimate's own error, and smoke rising from behind a far ridge that
@@ -210,7 +225,7 @@ void fg_smoke_params_default(fg_smoke_params *p)
     p->block = 8;
     p->bg_alpha_fast = 0.7f; /* camera-smoke.md: fast a ≈ 0.7 (time constant ~3 frames) */
     p->bg_alpha = 0.9f;      /* slow a ≈ 0.9 (~10 frames: 10 min at 1 frame/min) */
-    p->min_diff = 4.0f;      /* ~3σ of the block-mean change from sensor + JPEG noise */
+    p->min_diff = 3.0f;      /* see the file comment */
     p->min_grey = 0.75f;     /* smoke over stubble or soil mixes in some colour */
     p->min_prob = 0.5f;      /* learned model: more likely smoke than not */
     p->persist_frames = 3;   /* see the file comment */
@@ -801,34 +816,6 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
     return q / 255.0f;
 }
 
-/* Light added by a veil or light multiplied by the sun? Over the block's
- * pixels, the slope m of the change E = I − B against the background B:
- * a grey veil of opacity α over airlight A gives E = α·(A − B), m = −α ≤ 0
- * (dark ground lightens most; Koschmieder's model); sunlight or shadow moving
- * over a near object gives I = k·B, E = (k − 1)·B, m = k − 1 (bright parts
- * change most). Returns m, or 0 when the background is too uniform for a
- * slope to mean anything (std < VEIL_MIN_STD: a plume over haze or sky). */
-static float veil_slope(const fg_smoke *s, int bx, int by)
-{
-    int bs = s->p.block;
-    float off = s->boff[by * s->bw + bx];
-    double sb = 0, sbb = 0, se = 0, seb = 0;
-    for (int r = by * bs; r < by * bs + bs; r++) {
-        const float *B = s->bsy + (size_t)r * s->w, *I = s->iy + (size_t)r * s->w;
-        for (int c = bx * bs; c < bx * bs + bs; c++) {
-            double b = B[c], e = I[c] + off - B[c];
-            sb += b;
-            sbb += b * b;
-            se += e;
-            seb += e * b;
-        }
-    }
-    double n = (double)bs * bs, vb = sbb / n - (sb / n) * (sb / n);
-    if (vb < VEIL_MIN_STD * VEIL_MIN_STD)
-        return 0.0f;
-    return (float)((seb / n - (se / n) * (sb / n)) / vb);
-}
-
 /* Skyline: for each block column, the block row where the slow background's
  * block-mean luminance drops most from the SKY_W blocks above to the SKY_W
  * below (the daytime sky is brighter than the ground), searched within
@@ -948,10 +935,6 @@ static void block_scores(fg_smoke *s, int64_t t)
                        /* a grey veil cannot add colour */
                        desat > -DESAT_NOISE &&
                        !(p->ignore && p->ignore[b]);
-            /* a lightening that scales with the background is sunlight on
-             * a near structure, not airlight */
-            if (gate && s->bsign[b] > 0 && veil_slope(s, bx, by) > VEIL_SLOPE_MAX)
-                gate = 0;
             if (use_model) {
                 s->prob[b] = fg_smoke_model_prob(p->model, s->feat + (size_t)b * FG_SF_COUNT);
                 gate = gate && s->prob[b] >= p->min_prob;
@@ -1070,6 +1053,28 @@ static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
     }
 }
 
+/* Region g may continue region j of the previous frame (0 = none). A young
+ * plume seen from km away is a few blocks whose visible part flickers by a
+ * block or two from frame to frame; a region that loses more is dissolving,
+ * one that jumps to several times its area is weather or light: the track is
+ * then held, not counted up. The longest track wins. */
+static void continue_track(const fg_smoke *s, struct region *g, int j)
+{
+    if (!j || !s->ppers[j])
+        return;
+    int pa = s->parea[j];
+    int keep = (g->area >= SHRINK_TOL * pa || g->area >= pa - SHRINK_BLOCKS) &&
+               g->area <= GROW_MAX * pa + SHRINK_BLOCKS;
+    int cand = keep ? s->ppers[j] + 1 : s->ppers[j];
+    if (cand > g->persisted) {
+        g->persisted = cand;
+        g->top0 = s->ptop[j];
+        g->area0 = s->parea0[j];
+        g->grew = s->pgrew[j];
+        g->growth = (float)g->area / (float)pa;
+    }
+}
+
 /* Starts (or restarts) the backgrounds from the current frame; tracks are
  * dropped, the time-of-day history is kept. */
 static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
@@ -1144,7 +1149,6 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     int nchanged = 0;
     for (int b = 0; b < s->nb; b++)
         nchanged += s->bdiff[b] > (s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff);
-    if (getenv("FGDBG2")) fprintf(stderr, "changed %.3f\n", (double)nchanged / s->nb);
     if (nchanged > SCENE_CHANGE_FRAC * s->nb) {
         start_backgrounds(s, rgb);
         s->frames = 1;
@@ -1158,10 +1162,6 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         skyline(s, hz);
     }
     block_scores(s, t_utc);
-    { const char *dbg = getenv("FGDBG"); if (dbg) { int x0,y0,x1,y1; sscanf(dbg,"%d,%d,%d,%d",&x0,&y0,&x1,&y1);
-      fprintf(stderr,"t=%lld hz=%.1f sky",(long long)t_utc,hz); for (int bx=x0;bx<=x1;bx++) fprintf(stderr," %.0f",s->sky[bx]); fprintf(stderr,"\n");
-      for (int by=y0;by<=y1;by++) for (int bx=x0;bx<=x1;bx++){int b=by*s->bw+bx;
-      fprintf(stderr," b%d,%d diff %.1f thr %.1f chg %.2f grey %.2f luma %.0f sign %.1f desat %.3f hf %.2f act %.1f m %.2f rowmed %.1f sc %.2f cand %d\n",bx,by,s->bdiff[b],s->thr[b],s->bchg[b],s->bgrey[b],s->bluma[b],s->bsign[b],s->bsat[b]-s->bcursat[b],s->bcon[b]>1e-3f?1-s->bcurcon[b]/s->bcon[b]:0,s->bact[b],veil_slope(s,bx,by),row_median(s,bx,by),s->score[b],s->cand[b]);} } }
     int n = label_regions(s);
     int bs = s->p.block;
 
@@ -1200,34 +1200,17 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         g->area0 = g->area;
         g->growth = 1.0f;
     }
-    /* tracking: the best continuation among overlapped counted regions */
+    /* tracking: the best continuation among the counted regions of the
+     * previous frame that a block of the region overlaps or touches */
     for (int i = 0; i < s->nb; i++) {
         int k = s->lab[i];
         if (!k || !s->reg[k].counts)
             continue;
         int bx = i % s->bw, by = i / s->bw;
         for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++) {
-        if (bx + dx < 0 || bx + dx >= s->bw || by + dy < 0 || by + dy >= s->bh)
-            continue;
-        int j = s->plab[i + dy * s->bw + dx];
-        if (!j || !s->ppers[j])
-            continue;
-        struct region *g = &s->reg[k];
-        /* A young plume seen from km away is a few blocks whose visible
-         * part flickers by a block or two from frame to frame; a region that
-         * loses more is dissolving: its track is held, not counted up. */
-        int keep = (g->area >= SHRINK_TOL * s->parea[j] || g->area >= s->parea[j] - SHRINK_BLOCKS) &&
-                   g->area <= GROW_MAX * s->parea[j] + SHRINK_BLOCKS;
-        int cand = keep ? s->ppers[j] + 1 : s->ppers[j];
-        if (cand > g->persisted) {
-            g->persisted = cand;
-            g->top0 = s->ptop[j];
-            g->area0 = s->parea0[j];
-            g->grew = s->pgrew[j];
-            g->growth = (float)g->area / (float)s->parea[j];
-        }
-            }
+            for (int dx = -1; dx <= 1; dx++)
+                if (bx + dx >= 0 && bx + dx < s->bw && by + dy >= 0 && by + dy < s->bh)
+                    continue_track(s, &s->reg[k], s->plab[i + dy * s->bw + dx]);
     }
     int allow = s->frames >= s->p.warmup_frames;
     int best = 0;

@@ -37,9 +37,9 @@
  *                      counted as false
  *   -v                 one line per frame
  * Working scale: frames are decoded with TurboJPEG's DCT scaling at the
- * smallest of 1/1, 1/2, 1/4, 1/8 that keeps the width at or above 640 px
- * (3072 px → 768 px at 1/4; 2048 px → 1024 px at 1/2; 640 px → 1/1): an 8-px
- * detector block is 8–32 full-resolution pixels.
+ * smallest of 1/1, 1/2, 1/4, 1/8 that keeps the width at or above 960 px,
+ * as `firegrid detect-cam` does (3072 px → 1536 px and 2048 px → 1024 px at
+ * 1/2; 704 px → 1/1): an 8-px detector block is 8–16 full-resolution pixels.
  * Exit status: 0 success or data absent, 1 usage or I/O error.
  */
 #include "detect/detect.h"
@@ -58,7 +58,7 @@
 #endif
 
 /* the lower end of the working widths `firegrid detect-cam` aims at (alerts.h) */
-#define WORK_W_MIN 1024
+#define WORK_W_MIN 960
 #define NOSMOKE_FRAMES 10
 /* one frame a minute */
 #define FRAMES_PER_DAY 1440.0
@@ -214,8 +214,8 @@ static char **list_subdirs(const char *dir, size_t *n)
 }
 
 /* Largest scale denominator that keeps the working width at or above
- * WORK_W_MIN (a distant plume is only a few blocks wide; below 640 px it
- * shrinks to one or two). */
+ * WORK_W_MIN (a distant plume is only a few blocks wide; at 768 px the
+ * FIgLib 20190925 plume is one or two). */
 static int scale_for(int full_w)
 {
     int s = 1;
