@@ -45,7 +45,7 @@
  *     slots, one byte per block), and when it is still evolving (activity,
  *     see block_scores).
  *  6. Candidates → 4-connected regions (raster-order labels); a region counts
- *     when its lowest block lies at most HORIZON_TOL blocks above the skyline
+ *     when its lowest block ends less than 2 % of the frame height above the skyline
  *     under it (skyline: per block column, where the slow background's
  *     luminance drops from sky to ground near the frame's horizon row; a
  *     plume's base touches the ground or rises from behind a ridge, clouds
@@ -153,10 +153,11 @@
 #define GAIN_MAX 2.0f
 
 
-/* A plume base may lie up to this many blocks above the estimated horizon:
- * the estimate's own error, and smoke rising from behind a far ridge that
- * forms the skyline. */
-#define HORIZON_TOL 2
+/* A plume base may lie up to this share of the frame height above the
+ * skyline (about 1.5° on a 75°-high view): the skyline's own error, and
+ * smoke rising from behind a far ridge just above the strongest sky/ground
+ * edge (FIgLib 20190925: 8–16 px of 1024 above a nearer ridge). */
+#define HORIZON_TOL 0.02
 /* Skyline search (skyline): rows averaged on each side, the band around the
  * frame's horizon (share of the block rows), the least drop (DN) that is a
  * skyline, and a bound on the rows searched. */
@@ -990,9 +991,10 @@ static int label_regions(fg_smoke *s)
 }
 
 /* Plume base: the lowest pixel row, within the region's bottom block row and
- * the block row below it, where changed pixels form a run (at least a quarter
- * of the busiest row, and 2 pixels) rather than isolated noise; the base
- * column is the mean column of changed pixels in those rows. */
+ * the block row below it, where changed pixels (|I − B| above the block's
+ * adaptive threshold, ≈ 3× its mean noise) form a run (at least a quarter of
+ * the busiest row, and 2 pixels) rather than isolated noise; the base column
+ * is the mean column of changed pixels in those rows. */
 static void refine_base(const fg_smoke *s, int label, const struct region *g, double *bx_out,
                         double *by_out)
 {
@@ -1009,10 +1011,11 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
             for (int bx = g->bx0; bx <= g->bx1; bx++) {
                 if (s->lab[g->by1 * s->bw + bx] != label)
                     continue;
+                int b = g->by1 * s->bw + bx;
+                float thr = s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff;
                 for (int c = bx * bs; c < bx * bs + bs; c++) {
                     size_t o = (size_t)r * s->w + c;
-                    if (fabsf(s->iy[o] + s->boff[g->by1 * s->bw + bx] - s->bsy[o]) >
-                        s->p.min_diff) {
+                    if (fabsf(s->iy[o] + s->boff[b] - s->bsy[o]) > thr) {
                         cnt++;
                         rsx += c + 0.5;
                     }
@@ -1195,7 +1198,8 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         for (int bx = g->bx0; bx <= g->bx1; bx++)
             if (s->lab[g->by1 * s->bw + bx] == k && s->sky[bx] > sk)
                 sk = s->sky[bx];
-        g->counts = (g->by1 + 1 + HORIZON_TOL) * bs > sk && g->area <= MAX_REGION_FRAC * s->nb;
+        g->counts = (g->by1 + 1) * bs + HORIZON_TOL * s->h > sk &&
+                    g->area <= MAX_REGION_FRAC * s->nb;
         g->top0 = g->by0;
         g->area0 = g->area;
         g->growth = 1.0f;

@@ -158,7 +158,7 @@ int fg_csv_split(char *line, char **fields, int max);
 
 /* Reads a camera registry CSV with header
  *   camera_id,lon,lat,height_m,heading_deg,hfov_deg,tilt_deg,width,height[,preset][,mask_wkt]
- * (mask_wkt quoted when it holds commas). Rows with impossible values (|lat| > 90, heading outside 0..360, hfov outside
+ * (mask_wkt quoted when it holds commas; lines starting with '#' are comments, also before the header). Rows with impossible values (|lat| > 90, heading outside 0..360, hfov outside
  * (0, 180), height <= 0, ...) are reported through skip() and left out.
  * *out is allocated (fg_free); FG_ENOTFOUND/FG_EFORMAT when the file or its header is bad. */
 int fg_camera_registry_read(const char *path, fg_camera **out, size_t *n,

@@ -17,13 +17,21 @@ if [ ! -x "$build/scripts/eval_camera" ]; then
 fi
 tool="$build/scripts/eval_camera"
 
+# FIgLib: each camera's registry mask (its own mast and dishes), and the box
+# where each plume shows, drawn by eye, so an alarm elsewhere is not counted
+# as a detection
+figlib=(--cameras "$root/scripts/figlib_cameras.csv" --plumes "$root/scripts/figlib_plumes.csv")
 echo "### rules and the learned block model ($model)"
-"$tool" --model "$model" "$data"
+"$tool" --model "$model" "${figlib[@]}" "$data"
 if [ "$model" != none ]; then
   echo
   echo "### rules only (no learned model)"
-  "$tool" --model none --part figlib --part webcam --part nosmoke "$data"
+  "$tool" --model none "${figlib[@]}" --part figlib --part webcam --part nosmoke "$data"
 fi
+echo
+echo "### FIgLib without the registry masks (rules and model, then rules only)"
+"$tool" --model "$model" --plumes "$root/scripts/figlib_plumes.csv" --part figlib "$data"
+"$tool" --model none --plumes "$root/scripts/figlib_plumes.csv" --part figlib "$data"
 
 echo
 echo "### close-range clips, split at 1 frame/s with ffmpeg"

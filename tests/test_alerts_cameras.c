@@ -211,14 +211,14 @@ static int setup(void **state)
 
 /* ------------------------------------------------------------ scale */
 
-static void decode_scale_keeps_the_working_width_at_least_640(void **state)
+static void decode_scale_keeps_the_working_width_at_least_960(void **state)
 {
     (void)state;
     static const struct {
         int w, h, scale, work_w;
     } cases[] = {
-        {640, 480, 1, 640},    {800, 600, 1, 800},   {1280, 720, 2, 640}, {1920, 1080, 2, 960},
-        {2048, 1536, 2, 1024}, {3072, 2048, 4, 768}, {4000, 3000, 4, 1000}, {6000, 4000, 8, 750},
+        {640, 480, 1, 640},    {800, 600, 1, 800},    {1280, 720, 1, 1280},  {1920, 1080, 2, 960},
+        {2048, 1536, 2, 1024}, {3072, 2048, 2, 1536}, {4000, 3000, 4, 1000}, {6000, 4000, 4, 1500},
     };
     const char *root = TMP "/scale";
     mkdirs(root);
@@ -428,7 +428,7 @@ static void corrupt_or_foreign_state_is_rebuilt_with_a_message_naming_it(void **
     o.scale = 4;
     logbuf lb;
     run(TMP "/cs", &o, &r, &lb);
-    assert_non_null(strstr(lb.text, "state for 640x360 frames, these are 320x180; state rebuilt"));
+    assert_non_null(strstr(lb.text, "state for 1280x720 frames, these are 320x180; state rebuilt"));
     assert_int_equal(r.skipped, 1);
     assert_int_equal(r.nframes, 2);
     fg_cam_result_free(&r);
@@ -743,7 +743,7 @@ static void detect_cam_writes_one_row_per_frame_and_exit_codes_say_how_it_went(v
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(decode_scale_keeps_the_working_width_at_least_640),
+        cmocka_unit_test(decode_scale_keeps_the_working_width_at_least_960),
         cmocka_unit_test(one_and_two_threads_give_identical_rows_and_hotspots),
         cmocka_unit_test(a_run_with_state_continues_where_the_last_stopped),
         cmocka_unit_test(corrupt_or_foreign_state_is_rebuilt_with_a_message_naming_it),

@@ -35,6 +35,11 @@ typedef struct scene_opts {
     int static_from;     /* a grey square that appears and stays unchanged, -1 = none */
     int dark_from, dark_to; /* the whole frame darkened (cloud shadow) on [from, to) */
     double dark_gain;
+    int haze_from;       /* a haze layer along the whole width below the horizon, thickening upward, -1 = none */
+    int glow_from;       /* a plume-shaped patch that turns lighter and yellow (sunlit leaves, glare), -1 = none */
+    int ridge;           /* the skyline slopes: row 30 at the left edge to 74 at the right */
+    int jitter;          /* the plume's column swings ±jitter px from frame to frame */
+    int grey_ground;     /* colourless fields instead of brown ones */
 } scene_opts;
 
 static uint32_t hash32(uint32_t x)
@@ -81,6 +86,19 @@ static void draw_plume(unsigned char *buf, int x0, int age)
 /* Sky (blue) above row HORIZON, brown textured fields below; light level
  * wobbles ±3 % and every pixel carries noise of a few DN. k is the frame
  * number, seed varies the noise between days. */
+static int sky_row(const scene_opts *o, int x)
+{
+    return o->ridge ? 30 + 44 * x / (W - 1) : HORIZON;
+}
+
+/* A colour veil over rows [y0, y1) of the whole width, alpha at most 0.5. */
+static void veil_rows(unsigned char *buf, int y0, int y1, double r, double g, double b, double a)
+{
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < H; y++)
+        for (int x = 0; x < W; x++)
+            blend(buf + 3 * (y * W + x), r, g, b, a);
+}
+
 static void make_frame(unsigned char *buf, int k, uint32_t seed, const scene_opts *o)
 {
     double gain = 1 + 0.03 * sin(k * 0.9);
@@ -90,11 +108,13 @@ static void make_frame(unsigned char *buf, int k, uint32_t seed, const scene_opt
         for (int x = 0; x < W; x++) {
             unsigned char *px = buf + 3 * (y * W + x);
             double r, g, b;
-            if (y < HORIZON) {
+            if (y < sky_row(o, x)) {
                 r = 120 + y, g = 160 + y * 0.6, b = 215;
             } else {
                 double t = noise01(x, y, 7) - 0.5;
                 r = 140 + 30 * t, g = 118 + 25 * t, b = 86 + 18 * t;
+                if (o->grey_ground)
+                    r = g = b = 125 + 30 * t;
             }
             double n = 6 * (noise01(x, y, seed * 1000003u + 1000 + k) - 0.5);
             px[0] = (unsigned char)lrint(fmin(255, r * gain + n));
@@ -112,7 +132,21 @@ static void make_frame(unsigned char *buf, int k, uint32_t seed, const scene_opt
             }
     }
     if (o->plume_from >= 0 && k >= o->plume_from)
-        draw_plume(buf, o->plume_x, k - o->plume_from);
+        draw_plume(buf, o->plume_x + (k % 2 ? o->jitter : -o->jitter), k - o->plume_from);
+    if (o->haze_from >= 0 && k >= o->haze_from) {
+        /* grey airlight thickening and rising over minutes, the same along every row */
+        int age = k - o->haze_from;
+        veil_rows(buf, 80 - 6 * age, 96, 200, 200, 204, fmin(0.5, 0.15 + 0.05 * age));
+    }
+    if (o->glow_from >= 0 && k >= o->glow_from) {
+        /* the plume's shape and growth, but the light turns blue: not a grey veil */
+        int age = k - o->glow_from;
+        double height = fmin(70, 12 + 8 * age);
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                if (100 - y >= 0 && 100 - y <= height && fabs(x - 80 - 0.15 * (100 - y)) < 4 + 0.2 * (100 - y))
+                    blend(buf + 3 * (y * W + x), 160, 175, 200, 0.6);
+    }
     if (o->plume2_from >= 0 && k >= o->plume2_from)
         draw_plume(buf, o->plume2_x, k - o->plume2_from);
     if (o->blob_off > 0) {
@@ -130,7 +164,7 @@ static scene_opts plain(void)
 {
     scene_opts o;
     memset(&o, 0, sizeof o);
-    o.plume_from = o.plume2_from = o.static_from = -1;
+    o.plume_from = o.plume2_from = o.static_from = o.haze_from = o.glow_from = -1;
     o.plume_x = 80;
     o.dark_from = o.dark_to = -1;
     o.dark_gain = 1;
@@ -254,6 +288,76 @@ static void cloud_drifting_above_the_horizon_never_alarms(void **state)
     assert_int_equal(run(&o, &p, res), -1);
     p = params(-1);
     assert_int_equal(run(&o, &p, res), -1);
+}
+
+/* Haze layers and inversion tops are stratified: a veil that thickens and
+ * rises along every row at once is weather (row_median), while the same
+ * growth a few blocks wide is a plume. */
+static void haze_layer_thickening_along_whole_rows_never_alarms(void **state)
+{
+    (void)state;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.haze_from = 8;
+    fg_smoke_params p = params(HORIZON);
+    assert_int_equal(run(&o, &p, res), -1);
+    o.plume_from = 8; /* a plume in the same haze still alarms */
+    assert_true(run(&o, &p, res) >= 0);
+}
+
+/* A grey veil lowers the chroma/luminance ratio; a patch over grey fields
+ * that grows like a plume but turns light blue (glare, a sunlit water film)
+ * adds colour. The same patch in grey would alarm. */
+static void growing_patch_that_gains_colour_never_alarms(void **state)
+{
+    (void)state;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.glow_from = 8;
+    o.grey_ground = 1;
+    fg_smoke_params p = params(HORIZON);
+    assert_int_equal(run(&o, &p, res), -1);
+    o.glow_from = -1;
+    o.plume_from = 8;
+    assert_true(run(&o, &p, res) >= 0);
+}
+
+/* The skyline is found per block column: under a ridge that rises from the
+ * right (row 74) to the left (row 30), a cloud drifting at rows 8..40 is sky
+ * everywhere, though most of it lies below the left end of the ridge; with
+ * one horizon row for the whole view it would stand "on the ground". A
+ * plume from the fields below the low right end still alarms. */
+static void sloping_skyline_keeps_clouds_in_the_sky(void **state)
+{
+    (void)state;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.ridge = 1;
+    o.cloud = 1;
+    fg_smoke_params p = params(-1);
+    int first = run(&o, &p, res);
+    if (first >= 0)
+        fail_msg("cloud alarmed at frame %d, box %d,%d %dx%d", first, res[first].x, res[first].y,
+                 res[first].w, res[first].h);
+    o.plume_from = 8;
+    o.plume_x = 130;
+    first = run(&o, &p, res);
+    assert_true(first >= 8 && first <= 8 + p.persist_frames + 1);
+    assert_true(res[first].x + res[first].w >= 120);
+}
+
+/* A small plume seen from far away wobbles sideways between frames (here
+ * 20 px, 2.5 blocks): the track continues through touching regions. */
+static void plume_jittering_sideways_keeps_its_track(void **state)
+{
+    (void)state;
+    fg_smoke_result res[NFR];
+    scene_opts o = plain();
+    o.plume_from = 8;
+    o.jitter = 10;
+    fg_smoke_params p = params(HORIZON);
+    int first = run(&o, &p, res);
+    assert_true(first >= 8 + p.persist_frames - 1 && first <= 8 + p.persist_frames);
 }
 
 /* Table: a cloud shadow or an exposure step over the whole view, in and out. */
@@ -765,6 +869,10 @@ int main(void)
         cmocka_unit_test(plume_with_estimated_horizon_and_a_cloud_alarms_too),
         cmocka_unit_test(cloud_drifting_above_the_horizon_never_alarms),
         cmocka_unit_test(light_change_over_the_whole_frame_never_alarms),
+        cmocka_unit_test(haze_layer_thickening_along_whole_rows_never_alarms),
+        cmocka_unit_test(growing_patch_that_gains_colour_never_alarms),
+        cmocka_unit_test(sloping_skyline_keeps_clouds_in_the_sky),
+        cmocka_unit_test(plume_jittering_sideways_keeps_its_track),
         cmocka_unit_test(plume_in_an_ignored_block_area_never_alarms),
         cmocka_unit_test(persistence_sets_the_first_alarm_frame),
         cmocka_unit_test(region_seen_fewer_than_persist_frames_does_not_alarm),

@@ -73,6 +73,30 @@ static void good_rows_are_read_with_their_values(void **state)
     fg_free(cams);
 }
 
+/* Operators annotate their files: comment lines may come before the header and
+ * between rows; a comment is not a header. */
+static void comment_lines_before_and_after_the_header_are_ignored(void **state)
+{
+    (void)state;
+    const char *path = write_csv("comments.csv", "# tower cameras of the county, surveyed 2026\n"
+                                                 "\n"
+                                                 "# positions WGS84\n" HEADER
+                                                 "# the north tower\n"
+                                                 "CAM-01,111.6,39.4,92.5,71.25,60,2.5,1280,720\n");
+    fg_camera *cams = NULL;
+    size_t n = 0;
+    skips sk = {0};
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(sk.n, 0);
+    assert_string_equal(cams[0].id, "CAM-01");
+    fg_free(cams);
+    /* a file of comments only has no header */
+    path = write_csv("only_comments.csv", "# nothing here yet\n");
+    assert_int_equal(fg_camera_registry_read(path, &cams, &n, on_skip, &sk, &ctx), FG_EFORMAT);
+}
+
 static void impossible_rows_are_skipped_naming_path_and_line(void **state)
 {
     (void)state;
@@ -287,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_split_table),
         cmocka_unit_test(good_rows_are_read_with_their_values),
+        cmocka_unit_test(comment_lines_before_and_after_the_header_are_ignored),
         cmocka_unit_test(impossible_rows_are_skipped_naming_path_and_line),
         cmocka_unit_test(missing_file_is_not_found),
         cmocka_unit_test(bad_or_missing_header_is_a_format_error),
