@@ -475,13 +475,23 @@ typedef struct fg_smoke_model {
 
 /* Probability that a block with features f is smoke. */
 float fg_smoke_model_prob(const fg_smoke_model *m, const float *f);
+/* Threshold rule: `recall` in (0, 1) = the highest threshold at which block recall
+ * on the given data is >= recall (the model is a gate after the change detector
+ * and must keep most smoke); FG_SMOKE_THRESHOLD_F1 = the threshold maximising
+ * block F1 on the given data. */
+#define FG_SMOKE_THRESHOLD_F1 0.0
+/* Chooses m's decision threshold on samples X (n×m->nfeat, row-major), labels y
+ * (0/1, unweighted counts) by the rule `recall` into *thr. Needs a smoke sample. */
+int fg_smoke_model_threshold(const fg_smoke_model *m, const float *X, const unsigned char *y,
+                             size_t n, double recall, float *thr, fg_ctx *ctx);
 /* Trains a model by L2-regularised logistic regression (Newton steps with a line
- * search on standardised features, sums in fixed chunks; deterministic). X is n×nfeat row-major, y 0/1, weight per
- * sample (NULL = 1; use it to balance classes). The threshold is set to maximise F1
- * on the training data. */
+ * search on standardised features, sums in fixed chunks; deterministic). X is
+ * n×nfeat row-major, y 0/1, weight per sample (NULL = 1; use it to balance
+ * classes). The threshold is chosen on the same (training) data by the rule
+ * `recall` (see fg_smoke_model_threshold). *out is untouched on failure. */
 int fg_smoke_model_train(const float *X, const unsigned char *y, const float *weight,
-                         size_t n, int nfeat, double l2, int iterations, fg_smoke_model *out,
-                         fg_ctx *ctx);
+                         size_t n, int nfeat, double l2, int iterations, double recall,
+                         fg_smoke_model *out, fg_ctx *ctx);
 
 typedef struct fg_smoke_params {
     int block;             /* block side in working pixels */

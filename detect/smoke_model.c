@@ -195,53 +195,110 @@ static int by_prob_desc(const void *a, const void *b)
     return x->i < y->i ? -1 : (x->i > y->i);
 }
 
-/* The threshold maximising block F1 (unweighted counts) on the training data,
- * for the rule "smoke when p ≥ threshold". The first maximum from the top is
- * kept (the highest such threshold); it lies halfway between the lowest
- * probability called smoke and the next lower one. */
-static int choose_threshold(const train_data *t, const fg_smoke_model *m, float *thr)
+/* Index of the last block called smoke under each rule, in s sorted by
+ * descending p; a cut never separates equal probabilities. */
+static size_t cut_recall(const scored *s, size_t n, size_t npos, double recall)
 {
-    size_t n = t->n;
-    scored *s = fg_malloc(n * sizeof *s);
-    if (!s)
-        return FG_ENOMEM;
-    size_t npos = 0;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n > CHUNK)
-#endif
-    for (size_t i = 0; i < n; i++) {
-        s[i].p = fg_smoke_model_prob(m, t->X + i * (size_t)t->d);
-        s[i].y = t->y[i] ? 1 : 0;
-        s[i].i = i;
+    size_t tp = 0;
+    for (size_t k = 0; k < n; k++) {
+        tp += s[k].y;
+        if (k + 1 < n && s[k + 1].p == s[k].p)
+            continue;
+        if ((double)tp / (double)npos >= recall)
+            return k;
     }
-    for (size_t i = 0; i < n; i++)
-        npos += s[i].y;
-    qsort(s, n, sizeof *s, by_prob_desc);
-    size_t tp = 0, fp = 0;
+    return n - 1; /* unreachable: recall is 1 once every block is called smoke */
+}
+
+static size_t cut_f1(const scored *s, size_t n, size_t npos)
+{
+    size_t tp = 0, fp = 0, kbest = 0;
     double best = -1;
-    size_t kbest = 0;
     for (size_t k = 0; k < n; k++) {
         if (s[k].y)
             tp++;
         else
             fp++;
         if (k + 1 < n && s[k + 1].p == s[k].p)
-            continue; /* a threshold cannot split equal probabilities */
+            continue;
         double f1 = 2.0 * (double)tp / (double)(2 * tp + fp + (npos - tp));
         if (f1 > best) {
             best = f1;
             kbest = k;
         }
     }
-    float hi = s[kbest].p;
-    float t_ = hi;
-    if (kbest + 1 < n) {
-        float lo = s[kbest + 1].p;
-        t_ = (float)(0.5 * ((double)hi + lo));
-        if (t_ <= lo)
-            t_ = nextafterf(lo, 2.0f);
-        if (t_ > hi)
-            t_ = hi;
+    return kbest;
+}
+
+/*
+ * The decision threshold is an operating point on the training blocks, counted
+ * unweighted (the class weights only shape the fit). Two rules:
+ *
+ * Recall target R (the default for the CLI, R = 0.9): the highest threshold at
+ * which training block recall is still >= R. The model is a gate behind a
+ * change detector, not a stand-alone classifier: a changed block must also pass
+ * p >= threshold, so a miss here silences a real plume however clear the
+ * change, while a false positive is still filtered by the change, shape and
+ * persistence rules. A gate should therefore only reject blocks that clearly
+ * are not smoke, i.e. run at high recall, and accept whatever precision that
+ * gives. With smoke ~1 % of the blocks, the F1 maximum of a weak model sits at
+ * low recall instead (it buys precision by dropping most smoke: 0.18 held-out
+ * recall for the bundled model at its F1 threshold). Class weighting (King &
+ * Zeng 2001, Political Analysis 9:137) mainly shifts the intercept: it rescales
+ * p, so the threshold value depends on it, but hardly the ranking of blocks,
+ * and both rules pick an operating point on that ranking.
+ *
+ * F1 maximum: the first maximum from the top (the highest such threshold),
+ * placed halfway between the lowest probability called smoke and the next
+ * lower one.
+ */
+int fg_smoke_model_threshold(const fg_smoke_model *m, const float *X, const unsigned char *y,
+                             size_t n, double recall, float *thr, fg_ctx *ctx)
+{
+    if (!m || !X || !y || !thr)
+        return fg_ctx_set(ctx, FG_EINVAL, "smoke model threshold: missing model, data or output");
+    if (m->nfeat < 1 || m->nfeat > FG_SMOKE_MODEL_MAXF)
+        return fg_ctx_set(ctx, FG_EINVAL, "smoke model threshold: model has %d features",
+                          m->nfeat);
+    if (recall != FG_SMOKE_THRESHOLD_F1 && !(recall > 0 && recall < 1))
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke model threshold: target recall %g is not in (0, 1)", recall);
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++)
+        npos += y[i] != 0;
+    if (npos == 0)
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke model threshold: no smoke sample among %zu, recall undefined", n);
+    scored *s = fg_malloc(n * sizeof *s);
+    if (!s)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke model threshold: out of memory (%zu samples)",
+                          n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > CHUNK)
+#endif
+    for (size_t i = 0; i < n; i++) {
+        s[i].p = fg_smoke_model_prob(m, X + i * (size_t)m->nfeat);
+        s[i].y = y[i] ? 1 : 0;
+        s[i].i = i;
+    }
+    qsort(s, n, sizeof *s, by_prob_desc);
+    float t_;
+    if (recall == FG_SMOKE_THRESHOLD_F1) {
+        size_t k = cut_f1(s, n, npos);
+        float hi = s[k].p;
+        t_ = hi;
+        if (k + 1 < n) {
+            float lo = s[k + 1].p;
+            t_ = (float)(0.5 * ((double)hi + lo));
+            if (t_ <= lo)
+                t_ = nextafterf(lo, 2.0f);
+            if (t_ > hi)
+                t_ = hi;
+        }
+    } else {
+        /* exactly the lowest probability kept: any higher threshold drops a
+         * smoke block and, by the choice of the cut, recall below the target */
+        t_ = s[cut_recall(s, n, npos, recall)].p;
     }
     fg_free(s);
     *thr = t_;
@@ -249,8 +306,8 @@ static int choose_threshold(const train_data *t, const fg_smoke_model *m, float 
 }
 
 int fg_smoke_model_train(const float *X, const unsigned char *y, const float *weight,
-                         size_t n, int nfeat, double l2, int iterations, fg_smoke_model *out,
-                         fg_ctx *ctx)
+                         size_t n, int nfeat, double l2, int iterations, double recall,
+                         fg_smoke_model *out, fg_ctx *ctx)
 {
     if (!X || !y || !out)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke model training: missing data or output");
@@ -264,6 +321,9 @@ int fg_smoke_model_train(const float *X, const unsigned char *y, const float *we
         return fg_ctx_set(ctx, FG_EINVAL, "smoke model training: L2 weight %g is not >= 0", l2);
     if (iterations < 1)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke model training: %d iterations", iterations);
+    if (recall != FG_SMOKE_THRESHOLD_F1 && !(recall > 0 && recall < 1))
+        return fg_ctx_set(ctx, FG_EINVAL,
+                          "smoke model training: target recall %g is not in (0, 1)", recall);
 
     train_data t;
     memset(&t, 0, sizeof t);
@@ -369,8 +429,8 @@ int fg_smoke_model_train(const float *X, const unsigned char *y, const float *we
     }
     if (!isfinite(m.bias))
         return fg_ctx_set(ctx, FG_EINVAL, "smoke model training: bias diverged");
-    if (choose_threshold(&t, &m, &m.threshold) != FG_OK)
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke model training: out of memory (%zu samples)", n);
+    if ((rc = fg_smoke_model_threshold(&m, X, y, n, recall, &m.threshold, ctx)) != FG_OK)
+        return rc;
     *out = m;
     return FG_OK;
 }

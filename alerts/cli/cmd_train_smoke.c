@@ -17,6 +17,11 @@
  *
  * Classes are balanced by weights: each class carries half of the total weight
  * (King & Zeng 2001, Political Analysis 9:137, weighting for rare events).
+ *
+ * Threshold: by default the highest one at which training block recall is
+ * >= 0.9 (--recall R), because the model gates blocks the change detector has
+ * already flagged and must not veto real plumes; --recall f1 keeps the former
+ * F1-maximising choice. Either is chosen on the training blocks only.
  */
 #include "alerts/alerts.h"
 #include "alerts/cli/cmd.h"
@@ -44,9 +49,10 @@ typedef struct ts_opts {
     const char *data, *out, *report;
     int block, scale, holdout, threads, quiet;
     double l2;
+    double recall; /* target training recall, or FG_SMOKE_THRESHOLD_F1 */
 } ts_opts;
 
-enum { O_BLOCK, O_DATA, O_HOLDOUT, O_L2, O_OUT, O_QUIET, O_REPORT, O_SCALE, O_THREADS };
+enum { O_BLOCK, O_DATA, O_HOLDOUT, O_L2, O_OUT, O_QUIET, O_RECALL, O_REPORT, O_SCALE, O_THREADS };
 
 /* This table MUST stay sorted by name (strcmp); `firegrid help train-smoke` documents it. */
 static const struct {
@@ -54,9 +60,9 @@ static const struct {
     int id, has_arg;
 } ts_options[] = {
     {"--block", O_BLOCK, 1},     {"--data", O_DATA, 1},       {"--holdout", O_HOLDOUT, 1},
-    {"--l2", O_L2, 1},           {"--quiet", O_QUIET, 0},     {"--report", O_REPORT, 1},
-    {"--scale", O_SCALE, 1},     {"--threads", O_THREADS, 1}, {"-o", O_OUT, 1},
-    {"-q", O_QUIET, 0},
+    {"--l2", O_L2, 1},           {"--quiet", O_QUIET, 0},     {"--recall", O_RECALL, 1},
+    {"--report", O_REPORT, 1},   {"--scale", O_SCALE, 1},     {"--threads", O_THREADS, 1},
+    {"-o", O_OUT, 1},            {"-q", O_QUIET, 0},
 };
 #define TS_NOPTIONS (sizeof ts_options / sizeof ts_options[0])
 
@@ -110,6 +116,19 @@ static int ts_parse(int argc, char **argv, ts_opts *o)
                 rc = FG_EXIT_USAGE;
             }
             break;
+        case O_RECALL: {
+            char *end;
+            if (strcasecmp(v, "f1") == 0) {
+                o->recall = FG_SMOKE_THRESHOLD_F1;
+                break;
+            }
+            o->recall = strtod(v, &end);
+            if (!*v || *end || !(o->recall > 0 && o->recall < 1)) {
+                fprintf(stderr, TS ": --recall '%s' is not a number in (0, 1) or f1\n", v);
+                rc = FG_EXIT_USAGE;
+            }
+            break;
+        }
         case O_L2: {
             char *end;
             o->l2 = strtod(v, &end);
@@ -393,6 +412,7 @@ int fg_cmd_train_smoke(int argc, char **argv)
     o.holdout = 20;
     o.threads = -1;
     o.l2 = 1e-3;
+    o.recall = 0.9;
     int rc = ts_parse(argc, argv, &o);
     if (rc)
         return rc;
@@ -500,11 +520,27 @@ int fg_cmd_train_smoke(int argc, char **argv)
         fprintf(stderr, TS ": training on %zu blocks of %zu frames\n", ntrain, used[0]);
     fg_smoke_model m;
     fg_ctx ctx = {0};
-    if (fg_smoke_model_train(X, y, wt, ntrain, FG_SF_COUNT, o.l2, TS_ITERATIONS, &m, &ctx) !=
-        FG_OK) {
+    if (fg_smoke_model_train(X, y, wt, ntrain, FG_SF_COUNT, o.l2, TS_ITERATIONS, o.recall, &m,
+                             &ctx) != FG_OK) {
         fprintf(stderr, TS ": failed: %s\n", ctx.msg);
         rc = FG_EXIT_FAILED;
         goto out;
+    }
+    fg_free(wt);
+    wt = NULL;
+
+    /* Operating points the other rules would have chosen on the same training
+     * blocks, for the report: what the gate gives up or gains against each. */
+    static const double RULES[] = {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, FG_SMOKE_THRESHOLD_F1};
+    enum { NRULES = sizeof RULES / sizeof RULES[0] };
+    float rule_thr[NRULES];
+    for (size_t i = 0; i < NRULES; i++) {
+        fg_ctx_clear(&ctx);
+        if (fg_smoke_model_threshold(&m, X, y, ntrain, RULES[i], &rule_thr[i], &ctx) != FG_OK) {
+            fprintf(stderr, TS ": failed: %s\n", ctx.msg);
+            rc = FG_EXIT_FAILED;
+            goto out;
+        }
     }
     fg_free(X);
     X = NULL;
@@ -546,8 +582,14 @@ int fg_cmd_train_smoke(int argc, char **argv)
             "other\n",
        npos[0], nneg[0], nign[0], (double)wpos, (double)wneg);
     tx(&pv, "held-out blocks: %zu smoke, %zu other, %zu ignored\n", npos[1], nneg[1], nign[1]);
-    tx(&pv, "L2 %g, Newton iterations <= %d; threshold maximises training block F1\n", o.l2,
-       TS_ITERATIONS);
+    if (o.recall == FG_SMOKE_THRESHOLD_F1)
+        tx(&pv, "L2 %g, Newton iterations <= %d; threshold maximises training block F1 "
+                "(--recall f1)\n",
+           o.l2, TS_ITERATIONS);
+    else
+        tx(&pv, "L2 %g, Newton iterations <= %d; threshold = the highest at which training "
+                "block recall >= %g (--recall %g)\n",
+           o.l2, TS_ITERATIONS, o.recall, o.recall);
     tx(&pv, "train: precision %.4f recall %.4f F1 %.4f; held out: precision %.4f recall %.4f F1 "
             "%.4f",
        tp_, tr_, tf_, hp_, hr_, hf_);
@@ -577,14 +619,36 @@ int fg_cmd_train_smoke(int argc, char **argv)
     tx(&t, "blocks held out: %zu smoke, %zu other, %zu ignored (1-49 %% smoke)\n", npos[1],
        nneg[1], nign[1]);
     tx(&t, "model: %s, threshold %.4f, bias %.4f\n", o.out, (double)m.threshold, (double)m.bias);
+    if (o.recall == FG_SMOKE_THRESHOLD_F1)
+        tx(&t, "threshold rule: maximise training block F1 (--recall f1)\n");
+    else
+        tx(&t, "threshold rule: the highest at which training block recall >= %g (--recall %g)\n",
+           o.recall, o.recall);
     tx(&t, "weights on standardised features:");
     for (int i = 0; i < FG_SF_COUNT; i++)
         tx(&t, " %s %+.3f", TS_FEATURES[i], (double)m.w[i]);
     tx(&t, "\n");
     tx_prf(&t, "train    at model threshold:", &ctrain);
     tx_prf(&t, "held out at model threshold:", &cheld);
+    tx(&t, "operating points chosen on the training blocks:\n"
+           "  rule        threshold train P train R  held P held R  held F1\n");
+    for (size_t i = 0; i < NRULES; i++) {
+        ts_counts a = ts_score(&m, fr, nfr, 0, rule_thr[i]);
+        ts_counts b = ts_score(&m, fr, nfr, 1, rule_thr[i]);
+        double ap, ar, af, bp, br, bf;
+        ts_prf(&a, &ap, &ar, &af);
+        ts_prf(&b, &bp, &br, &bf);
+        char name[32];
+        if (RULES[i] == FG_SMOKE_THRESHOLD_F1)
+            snprintf(name, sizeof name, "F1 max");
+        else
+            snprintf(name, sizeof name, "recall %.2f", RULES[i]);
+        tx(&t, "  %-11s %9.4f %7.4f %7.4f %6.4f %6.4f %8.4f%s\n", name, (double)rule_thr[i], ap,
+           ar, bp, br, bf, rule_thr[i] == m.threshold ? "  <- model" : "");
+    }
     tx(&t, "held-out precision-recall:\n  threshold precision recall     F1\n");
-    static const float THR[] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 0.95f, 0.99f};
+    static const float THR[] = {0.05f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f,
+                                0.7f,  0.8f, 0.9f, 0.95f, 0.99f};
     for (size_t i = 0; i < sizeof THR / sizeof THR[0]; i++) {
         ts_counts c = ts_score(&m, fr, nfr, 1, THR[i]);
         double p, r, f1;

@@ -148,7 +148,7 @@ static const fg_cmd commands[] = {
      "exit status: 0 written; 1 failed; 2 bad command line"},
     {"train-smoke", fg_cmd_train_smoke, "train the smoke block model from frames with smoke masks",
      "train-smoke [--data DIR] [--block N] [--scale N] [--holdout PERCENT] [--l2 X]\n"
-     "                  [-o MODEL] [--report FILE] [--threads N] [-q]",
+     "                  [--recall R|f1] [-o MODEL] [--report FILE] [--threads N] [-q]",
      "  --data DIR      DIR/img/<name>.jpg frames with DIR/gt/<name>.png masks (one band,\n"
      "                  255 = smoke); default ../shared/data/camera/hpwren-smoke-masks, i.e.\n"
      "                  run from the repository root. A frame without a mask, or one that\n"
@@ -161,6 +161,12 @@ static const fg_cmd commands[] = {
      "  --holdout P     percent of frames held out, by a hash of the file name (default 20);\n"
      "                  never used for training or for choosing the threshold\n"
      "  --l2 X          L2 penalty on the standardised weights (default 0.001)\n"
+     "  --recall R      decision threshold = the highest at which training block recall\n"
+     "                  is >= R, 0 < R < 1 (default 0.9): the model gates blocks the\n"
+     "                  change detector flagged and should reject only clear non-smoke.\n"
+     "                  --recall f1: the threshold maximising training block F1 instead\n"
+     "                  (a stand-alone classifier's choice; low recall for this model).\n"
+     "                  Chosen on training frames only; the model file names the rule\n"
      "  -o MODEL        model file to write (default ./smoke_model.txt; the bundled model is\n"
      "                  models/smoke_model.txt, embedded at build time)\n"
      "  --report FILE   write the report (and the held-out frame names) to FILE instead of\n"
@@ -170,7 +176,9 @@ static const fg_cmd commands[] = {
      "labels: a block is smoke when >= 50 % of its mask pixels are smoke, other when none\n"
      "        is; blocks 1-49 % smoke (plume edges) are left out of training and counts\n"
      "report: frame and block counts; training and held-out block precision, recall and F1\n"
-     "        at the model threshold; held-out precision and recall at other thresholds\n"
+     "        at the model threshold; the thresholds other rules (recall 0.5-0.98, F1) pick\n"
+     "        on the training blocks with their figures; held-out precision and recall at\n"
+     "        fixed thresholds\n"
      "exit status: 0 model written; 3 partial: written, but some frames were skipped;\n"
      "             1 failed; 2 bad command line"},
 };
