@@ -499,7 +499,8 @@ typedef struct fg_smoke_params {
     float bg_alpha;        /* slow background weight (≈ 0.9–0.95) */
     float min_diff;        /* mean |I − B| luminance for a changed block */
     float min_grey;        /* colourless score threshold 0..1 */
-    float min_prob;        /* learned-model probability for a smoke block (model given) */
+    float min_prob;        /* learned-model probability for a smoke block (model given);
+                              -1 (default) = the model's threshold */
     int persist_frames;    /* consecutive frames a region must hold before alarm */
     int warmup_frames;     /* frames to build the background before any alarm */
     int gap_reset_s;       /* a gap longer than this restarts the warm-up (0 = never) */

@@ -228,7 +228,7 @@ void fg_smoke_params_default(fg_smoke_params *p)
     p->bg_alpha = 0.9f;      /* slow a ≈ 0.9 (~10 frames: 10 min at 1 frame/min) */
     p->min_diff = 3.0f;      /* see the file comment */
     p->min_grey = 0.75f;     /* smoke over stubble or soil mixes in some colour */
-    p->min_prob = 0.5f;      /* learned model: more likely smoke than not */
+    p->min_prob = -1.0f;     /* the model's own threshold (its file says how it was chosen) */
     p->persist_frames = 3;   /* see the file comment */
     p->warmup_frames = 3;    /* the adaptive threshold learns the noise */
     p->gap_reset_s = 1800;   /* 30 min: light has changed; backgrounds are stale */
@@ -239,7 +239,7 @@ static int check_params(const fg_smoke_params *p, fg_ctx *ctx)
 {
     if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
         !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
-        !(p->min_grey >= 0 && p->min_grey <= 1) || !(p->min_prob >= 0 && p->min_prob <= 1) ||
+        !(p->min_grey >= 0 && p->min_grey <= 1) || !(p->min_prob == -1.0f || (p->min_prob >= 0 && p->min_prob <= 1)) ||
         p->persist_frames < 1 || p->warmup_frames < 0 || p->gap_reset_s < 0 ||
         isnan(p->horizon_row))
         return fg_ctx_set(ctx, FG_EINVAL,
@@ -820,7 +820,8 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
 /* Skyline: for each block column, the block row where the slow background's
  * block-mean luminance drops most from the SKY_W blocks above to the SKY_W
  * below (the daytime sky is brighter than the ground), searched within
- * SKY_BAND of the frame's horizon hz; a column whose best drop is below
+ * SKY_BAND of the horizon row hz (the registry's flat-earth horizon, or the
+ * frame's estimate; hills raise the real skyline above the former); a column whose best drop is below
  * SKY_MIN_DROP DN (masked, night, no sky) takes hz. The rows are then the
  * median of ±2 columns, damping a tree top or a mast. A far ridge line is
  * rarely level: one row for the whole view puts the sky just above a low
@@ -938,7 +939,7 @@ static void block_scores(fg_smoke *s, int64_t t)
                        !(p->ignore && p->ignore[b]);
             if (use_model) {
                 s->prob[b] = fg_smoke_model_prob(p->model, s->feat + (size_t)b * FG_SF_COUNT);
-                gate = gate && s->prob[b] >= p->min_prob;
+                gate = gate && s->prob[b] >= (p->min_prob < 0 ? p->model->threshold : p->min_prob);
             }
             s->score[b] = gate ? sc : 0.0f;
             float h = history_of(s, b, t);
@@ -1158,12 +1159,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         *res = out;
         return FG_OK;
     }
-    if (s->p.horizon_row >= 0) {
-        for (int bx = 0; bx < s->bw; bx++)
-            s->sky[bx] = (float)hz;
-    } else {
-        skyline(s, hz);
-    }
+    skyline(s, hz);
     block_scores(s, t_utc);
     int n = label_regions(s);
     int bs = s->p.block;

@@ -28,8 +28,9 @@
  *                      model's threshold)
  *   --threads N        OpenMP threads (default 1)
  *   --cameras FILE     camera registry (firegrid's CSV format); a FIgLib
- *                      sequence "<date>_FIRE_<camera>" uses the mask_wkt of
- *                      the row whose camera_id is <camera>
+ *                      sequence "<date>_FIRE_<camera>" uses the mask_wkt and
+ *                      the flat-earth horizon of the row whose camera_id is
+ *                      <camera>, as `firegrid detect-cam --registry` does
  *   --plumes FILE      "sequence,x,y,w,h" lines: the full-resolution box where
  *                      each sequence's smoke shows in its first minutes (drawn
  *                      by eye); an alarm counts as a detection only when its
@@ -325,6 +326,14 @@ static int eval_figlib(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
                 break;
             }
             p.ignore = ignore;
+            if (!sm && cam) {
+                /* the registry's horizon, as the runner sets it (alerts/cameras.c) */
+                fg_camera geo = *cam;
+                geo.width = fw;
+                geo.height = fh;
+                double hr = fg_camera_horizon_row(&geo) * img.height / (double)fh;
+                p.horizon_row = hr < 0 ? 0 : hr > img.height ? img.height : hr;
+            }
             if (!sm && fg_smoke_new(&p, img.width, img.height, &sm, &ctx) != FG_OK) {
                 fprintf(stderr, "eval_camera: %s\n", ctx.msg);
                 fg_raster_release(&img);
@@ -354,7 +363,9 @@ static int eval_figlib(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
         }
         printf("%s: %zu frames (%d before ignition, %d from ignition on), %dx%d decoded at 1/%d\n",
                seqs[k], n, nbefore, nafter, fw, fh, scale);
-        printf("  mask: %s\n", ignore ? "the camera's registry mask_wkt" : "none");
+        printf("  registry: %s\n", !cam ? "none (horizon estimated from the frames)"
+                                    : ignore ? "mask_wkt and horizon row"
+                                             : "horizon row (no mask)");
         printf("  alarm frames before ignition: %d\n", before);
         if (have_box)
             printf("  alarm frames after ignition away from the plume (box x %d y %d w %d h %d): "

@@ -720,6 +720,14 @@ static void learned_model_probability_gates_blocks(void **state)
     assert_int_equal(run(&o, &p, res), -1);
     m.bias = 20;
     assert_int_equal(run(&o, &p, res), 8 + p.persist_frames - 1);
+    /* by default the gate is the model's own threshold: p = σ(1) = 0.73 */
+    m.bias = 1;
+    p.min_prob = -1;
+    m.threshold = 0.8f;
+    assert_int_equal(run(&o, &p, res), -1);
+    m.threshold = 0.7f;
+    assert_int_equal(run(&o, &p, res), 8 + p.persist_frames - 1);
+    p.min_prob = 0.5f;
     /* a model asking for more features than the detector computes is refused */
     m.nfeat = FG_SF_COUNT + 1;
     fg_smoke *s = NULL;
@@ -789,7 +797,7 @@ static void wrong_frame_and_bad_params_are_refused(void **state)
         {"slow alpha NaN", 8, 3, 3, 1800, 0.7f, NAN, 6, 0.75f, 0.5f},
         {"min_diff 0", 8, 3, 3, 1800, 0.7f, 0.9f, 0, 0.75f, 0.5f},
         {"min_grey 2", 8, 3, 3, 1800, 0.7f, 0.9f, 6, 2.0f, 0.5f},
-        {"min_prob -1", 8, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, -1.0f},
+        {"min_prob -0.5", 8, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, -0.5f},
     };
     fg_smoke *s = NULL;
     fg_ctx ctx = {0};

@@ -162,7 +162,7 @@ static const fg_cmd commands[] = {
      "                  never used for training or for choosing the threshold\n"
      "  --l2 X          L2 penalty on the standardised weights (default 0.001)\n"
      "  --recall R      decision threshold = the highest at which training block recall\n"
-     "                  is >= R, 0 < R < 1 (default 0.9): the model gates blocks the\n"
+     "                  is >= R, 0 < R < 1 (default 0.95): the model gates blocks the\n"
      "                  change detector flagged and should reject only clear non-smoke.\n"
      "                  --recall f1: the threshold maximising training block F1 instead\n"
      "                  (a stand-alone classifier's choice; low recall for this model).\n"
