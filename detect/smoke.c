@@ -203,6 +203,7 @@ struct fg_smoke {
     /* scratch */
     float *iy, *iu, *iv;
     float *bmean, *boff, *medbuf;
+    float *bgmean;                /* estimate_gain: block means of the slow background Y */
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
     uint64_t *mset;               /* local_offset: rank set of one window per block row */
     unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
@@ -215,6 +216,8 @@ struct fg_smoke {
     int *lab;
     struct region *reg;
     float *sky, *skytmp;          /* skyline row (pixels) per block column */
+    float *ly;                    /* ungained luminance of the frame (fg_smoke_luma) */
+    double *lrow;                 /* its row means */
 };
 
 void fg_smoke_params_default(fg_smoke_params *p)
@@ -263,7 +266,7 @@ void fg_smoke_free(fg_smoke *s)
                     s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->mkey, s->rank, s->mset,
                     s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
                     s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
-                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp};
+                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp, s->ly, s->lrow, s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
@@ -283,7 +286,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     s->bh = height / p->block;
     s->nb = s->bw * s->bh;
     size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
-    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv};
+    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv, &s->ly};
     float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff, &s->bfast, &s->bact,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
@@ -293,6 +296,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     for (size_t i = 0; i < sizeof blk / sizeof blk[0]; i++)
         ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;
+    ok &= (s->bgmean = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->boff = fg_calloc(nb, sizeof(float))) != NULL;
     /* the block means in value order, their keys and ranks (two radix buffers
      * each), and one window rank set per block row (rows run in parallel) */
@@ -319,6 +323,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     ok &= (s->hist = fg_calloc(nb * HIST_SLOTS, 1)) != NULL;
     ok &= (s->sky = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
     ok &= (s->skytmp = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
+    ok &= (s->lrow = fg_calloc((size_t)height, sizeof(double))) != NULL;
     if (!ok) {
         fg_smoke_free(s);
         fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for %dx%d frames", width, height);
@@ -348,16 +353,13 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
 
 static float select_kth(float *v, int n, int k);
 
-/* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights). */
-static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
+/* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights) of
+ * pixel row r. */
+FG_HOT_LOOP static void convert_row(fg_smoke *s, const fg_raster *rgb, float gain, int r)
 {
-    const unsigned char *src = rgb->data;
-    int w = s->w, h = s->h;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int r = 0; r < h; r++) {
-        const unsigned char *row = src + (size_t)r * rgb->stride;
+    int w = s->w;
+    {
+        const unsigned char *row = (const unsigned char *)rgb->data + (size_t)r * rgb->stride;
         size_t o = (size_t)r * (size_t)w;
         /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
          * conversion runs on whole vectors */
@@ -374,6 +376,15 @@ static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
             v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
         }
     }
+}
+
+static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
+{
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int r = 0; r < s->h; r++)
+        convert_row(s, rgb, gain, r);
 }
 
 /* Global gain B/I from the median block ratio of mean luminance: robust to a
@@ -399,15 +410,21 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
         for (int r = by * bs; r < by * bs + bs; r++) {
             const unsigned char *row = src + (size_t)r * rgb->stride;
             const float *bsy = s->bsy + (size_t)r * s->w;
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++) {
-                    const unsigned char *px = row + 3 * (bx * bs + k);
-                    si[bx] += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
-                    sb[bx] += bsy[bx * bs + k];
+            for (int bx = 0; bx < bw; bx++) {
+                const int c0 = bx * bs;
+                double a0 = si[bx], a1 = sb[bx];
+                for (int c = c0; c < c0 + bs; c++) {
+                    const unsigned char *px = row + 3 * c;
+                    a0 += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
+                    a1 += bsy[c];
                 }
+                si[bx] = a0, sb[bx] = a1;
+            }
         }
-        for (int bx = 0; bx < bw; bx++)
+        for (int bx = 0; bx < bw; bx++) {
             s->ratio[by * bw + bx] = si[bx] > 20.0 * bs * bs ? (float)(sb[bx] / si[bx]) : NAN;
+            s->bgmean[by * bw + bx] = (float)(sb[bx] / (bs * bs));
+        }
     }
     int n = 0;
     for (int i = 0; i < s->nb; i++)
@@ -427,12 +444,15 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 }
 
 /* Horizon row: fixed by the caller (registry geometry), else the frame's
- * estimate (fg_smoke_horizon) smoothed over frames. */
-static double horizon_row(fg_smoke *s, const fg_raster *rgb)
+ * estimate (fg_smoke_horizon, from the row means fg_smoke_luma left in
+ * s->lrow) smoothed over frames. */
+static double horizon_row(fg_smoke *s)
 {
     if (s->p.horizon_row >= 0)
         return s->p.horizon_row;
-    double est = fg_smoke_horizon(rgb);
+    double est = fg_smoke_horizon_profile(s->lrow, s->h);
+    if (est < 0)
+        est = 0.0; /* out of memory: fg_smoke_horizon's answer */
     if (!s->have_horizon) {
         s->horizon = est;
         s->have_horizon = 1;
@@ -454,7 +474,7 @@ static inline double lap_abs(const float *yr, const float *yu, const float *yd, 
     return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
 }
 
-static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
+FG_HOT_LOOP static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
                       double *acc, double *restrict tc, double *restrict tl)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
@@ -472,12 +492,17 @@ static void ratio_row(const fg_smoke *s, const float *y, const float *u, const f
     if (c1 < cw)
         tl[c1] = lap_abs(yr, yu, yd, w, c1);
     double *restrict sy = acc, *restrict sc = acc + bw, *restrict sl = acc + 2 * bw;
-    for (int k = 0; k < bs; k++)
-        for (int bx = 0; bx < bw; bx++) {
-            sy[bx] += yr[bx * bs + k];
-            sc[bx] += tc[bx * bs + k];
-            sl[bx] += tl[bx * bs + k];
+    /* each block's three running sums stay in registers across its pixels */
+    for (int bx = 0; bx < bw; bx++) {
+        const int c0 = bx * bs;
+        double a0 = sy[bx], a1 = sc[bx], a2 = sl[bx];
+        for (int k = 0; k < bs; k++) {
+            a0 += yr[c0 + k];
+            a1 += tc[c0 + k];
+            a2 += tl[c0 + k];
         }
+        sy[bx] = a0, sc[bx] = a1, sl[bx] = a2;
+    }
 }
 
 static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
@@ -702,7 +727,7 @@ static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v
 /* |nbr_diff| of pixels c0..c1−1 of an interior row (B points at the row):
  * only its size enters the block means, and the smallest |v − B| over the
  * 3×3 window needs no search order. */
-static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
+FG_HOT_LOOP static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
                             float *restrict out, int c0, int c1)
 {
     const float *up = B - w, *dn = B + w;
@@ -720,17 +745,13 @@ static void nbr_absdiff_row(const float *restrict B, size_t w, const float *rest
     }
 }
 
-/* Block features, one block row at a time and one pixel row at a time, each
- * block's sums taken over its pixels in raster order. */
-static void block_features(fg_smoke *s)
+/* Block features of block row by, one pixel row at a time, each block's sums
+ * taken over its pixels in raster order. */
+FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
     float thr = s->p.min_diff;
-    local_offset(s);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++) {
+    {
         float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w;
         double *tc = (double *)(vr + 4 * (size_t)w);
         double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
@@ -757,13 +778,16 @@ static void block_features(fg_smoke *s)
                 ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
                 da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
             }
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++) {
-                    int c = bx * bs + k;
-                    sd[bx] += ds[c];
-                    sf[bx] += fabsf(bfy[c] - bsy[c]);
-                    sa[bx] += da[c];
+            for (int bx = 0; bx < bw; bx++) {
+                const int cb = bx * bs;
+                double a0 = sd[bx], a1 = sf[bx], a2 = sa[bx];
+                for (int c = cb; c < cb + bs; c++) {
+                    a0 += ds[c];
+                    a1 += fabsf(bfy[c] - bsy[c]);
+                    a2 += da[c];
                 }
+                sd[bx] = a0, sf[bx] = a1, sa[bx] = a2;
+            }
             for (int c = 0; c < cw; c++)
                 if (ds[c] > thr) {
                     /* a changed pixel: the sign of the change counts */
@@ -789,6 +813,16 @@ static void block_features(fg_smoke *s)
             ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
         }
     }
+}
+
+static void block_features(fg_smoke *s)
+{
+    local_offset(s);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++)
+        block_features_row(s, by);
 }
 
 /* Absolute hour of a time (floor division). */
@@ -817,7 +851,8 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
 }
 
 /* Skyline: for each block column, the block row where the slow background's
- * block-mean luminance drops most from the SKY_W blocks above to the SKY_W
+ * block-mean luminance (s->bgmean, taken by estimate_gain from the same
+ * background) drops most from the SKY_W blocks above to the SKY_W
  * below (the daytime sky is brighter than the ground), searched within
  * SKY_BAND of the frame's horizon hz; a column whose best drop is below
  * SKY_MIN_DROP DN (masked, night, no sky) takes hz. The rows are then the
@@ -837,11 +872,7 @@ static void skyline(fg_smoke *s, double hz)
         if (hi - lo > SKY_MAX_ROWS)
             hi = lo + SKY_MAX_ROWS;
         for (int by = lo; by < hi; by++) {
-            double t = 0;
-            for (int r = by * bs; r < by * bs + bs; r++)
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    t += s->bsy[(size_t)r * s->w + c];
-            m[by - lo] = (float)(t / (bs * bs));
+            m[by - lo] = s->bgmean[by * bw + bx];
         }
         float best = SKY_MIN_DROP;
         double row = hz;
@@ -1039,7 +1070,7 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
 
 /* Running averages of n pixels from offset o: the slow backgrounds with
  * weight ak, the fast one with bg_alpha_fast. */
-static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
+FG_HOT_LOOP static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
 {
     float af = s->p.bg_alpha_fast;
     float *restrict bsy = s->bsy + o, *restrict bsu = s->bsu + o, *restrict bsv = s->bsv + o,
@@ -1121,7 +1152,9 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     if (s->frames == 0) {
         start_backgrounds(s, rgb);
-        (void)horizon_row(s, rgb);
+        if (s->p.horizon_row < 0)
+            fg_smoke_luma(rgb, s->ly, s->lrow);
+        (void)horizon_row(s);
         s->frames = 1;
         *res = out;
         return FG_OK;
@@ -1129,12 +1162,14 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     float gain = estimate_gain(s, rgb);
     convert_frame(s, rgb, gain);
-    double hz = horizon_row(s, rgb);
-    if (s->p.model && s->p.model->nfeat > 0) {
-        int rc = fg_smoke_appearance(rgb, s->p.block, hz, s->feat, ctx);
-        if (rc != FG_OK)
-            return rc;
-    }
+    int use_model = s->p.model && s->p.model->nfeat > 0;
+    /* one luminance plane for the horizon estimate and the block features */
+    if (s->p.horizon_row < 0 || use_model)
+        fg_smoke_luma(rgb, s->ly, s->lrow);
+    double hz = horizon_row(s);
+    if (use_model && fg_smoke_appearance_luma(rgb, s->ly, s->lrow, s->p.block, hz, s->feat) != FG_OK)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", s->w,
+                          s->h);
     block_features(s);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one
