@@ -132,7 +132,7 @@
  * one array of the block row's blocks per sum. */
 #define ROWD_PER_BLOCK 10
 /* Floats per column in the row scratch of block_features and block_ratios:
- * three float rows, a gap keeping the next two (double) rows aligned. */
+ * four float rows, then two double rows. */
 #define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
@@ -358,23 +358,21 @@ static float select_kth(float *v, int n, int k);
 FG_HOT_LOOP static void convert_row(fg_smoke *s, const fg_raster *rgb, float gain, int r)
 {
     int w = s->w;
-    {
-        const unsigned char *row = (const unsigned char *)rgb->data + (size_t)r * rgb->stride;
-        size_t o = (size_t)r * (size_t)w;
-        /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
-         * conversion runs on whole vectors */
-        float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
-        for (int c = 0; c < w; c++) {
-            y[c] = row[3 * c] * gain;
-            u[c] = row[3 * c + 1] * gain;
-            v[c] = row[3 * c + 2] * gain;
-        }
-        for (int c = 0; c < w; c++) {
-            float R = y[c], G = u[c], B = v[c];
-            y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
-            u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
-            v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
-        }
+    const unsigned char *row = (const unsigned char *)rgb->data + (size_t)r * rgb->stride;
+    size_t o = (size_t)r * (size_t)w;
+    /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
+     * conversion runs on whole vectors */
+    float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
+    for (int c = 0; c < w; c++) {
+        y[c] = row[3 * c] * gain;
+        u[c] = row[3 * c + 1] * gain;
+        v[c] = row[3 * c + 2] * gain;
+    }
+    for (int c = 0; c < w; c++) {
+        float R = y[c], G = u[c], B = v[c];
+        y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
+        u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
+        v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
     }
 }
 
@@ -467,7 +465,9 @@ static double horizon_row(fg_smoke *s)
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
  * the frame edge. ratio_row adds pixel row r to the sums ΣY, Σ|chroma| and
  * Σ|Laplacian| (acc[0..bw), acc[bw..2bw), acc[2bw..3bw)) of its block row,
- * each block's pixels in raster order; ratio_finish turns sums into ratios. */
+ * each block's pixels in raster order, leaving the row's per-pixel terms
+ * |Cb − 128| + |Cr − 128| in tc and |Laplacian| in tl; ratio_finish turns sums
+ * into ratios. */
 static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
     int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
@@ -659,9 +659,12 @@ static void local_offset(fg_smoke *s)
         memset(m, 0, (size_t)bw * sizeof *m);
         for (int r = by * bs; r < by * bs + bs; r++) {
             const float *bsy = s->bsy + (size_t)r * s->w, *iy = s->iy + (size_t)r * s->w;
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++)
-                    m[bx] += bsy[bx * bs + k] - iy[bx * bs + k];
+            for (int bx = 0; bx < bw; bx++) {
+                double t = m[bx];
+                for (int c = bx * bs; c < bx * bs + bs; c++)
+                    t += bsy[c] - iy[c];
+                m[bx] = t;
+            }
         }
         for (int bx = 0; bx < bw; bx++)
             s->bmean[by * bw + bx] = (float)(m[bx] / (bs * bs));
@@ -745,73 +748,102 @@ FG_HOT_LOOP static void nbr_absdiff_row(const float *restrict B, size_t w, const
     }
 }
 
+/* Signed nbr_diff against B (pointing at the row) of pixels c0..c1−1 of an
+ * interior row into e, its size into ea: the same candidates in the same
+ * order as nbr_diff, the first of equally close ones kept. */
+FG_HOT_LOOP static void nbr_signed_row(const float *restrict B, size_t w, const float *restrict v,
+                                       float *restrict e, float *restrict ea, int c0, int c1)
+{
+    const float *up = B - w, *dn = B + w;
+    for (int c = c0; c < c1; c++) {
+        float x = v[c], best = x - B[c], d;
+        d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        e[c] = best;
+        ea[c] = fabsf(best);
+    }
+}
+
 /* Block features of block row by, one pixel row at a time, each block's sums
  * taken over its pixels in raster order. */
 FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
     float thr = s->p.min_diff;
-    {
-        float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w;
-        double *tc = (double *)(vr + 4 * (size_t)w);
-        double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
-        const float *off = s->boff + (size_t)by * bw;
-        memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
-        /* block sums side by side: each block's pixels in raster order */
-        double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
-               *sl = sg + bw;
-        for (int r = by * bs; r < by * bs + bs; r++) {
-            size_t o = (size_t)r * w;
-            const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
-            for (int bx = 0; bx < bw; bx++)
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    vr[c] = iy[c] + off[bx];
-            /* frame-edge pixels take nbr_diff's clamped path */
-            int c0 = 0, c1 = 0;
-            if (r > 0 && r + 1 < h) {
-                c0 = 1;
-                c1 = cw < w ? cw : w - 1;
-                nbr_absdiff_row(bsy, (size_t)w, vr, ds, c0, c1);
-                nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
-            }
-            for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
-                ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
-                da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
-            }
-            for (int bx = 0; bx < bw; bx++) {
-                const int cb = bx * bs;
-                double a0 = sd[bx], a1 = sf[bx], a2 = sa[bx];
-                for (int c = cb; c < cb + bs; c++) {
-                    a0 += ds[c];
-                    a1 += fabsf(bfy[c] - bsy[c]);
-                    a2 += da[c];
-                }
-                sd[bx] = a0, sf[bx] = a1, sa[bx] = a2;
-            }
-            for (int c = 0; c < cw; c++)
-                if (ds[c] > thr) {
-                    /* a changed pixel: the sign of the change counts */
-                    int bx = c / bs;
-                    float e = nbr_diff(s->bsy, w, h, r, c, vr[c]);
-                    nc[bx] += 1;
-                    ss[bx] += e;
-                    sg[bx] += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) / 128.0;
-                    sl[bx] += iy[c];
-                }
-            ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
+    float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w,
+          *es = da + w;
+    double *tc = (double *)(vr + 4 * (size_t)w);
+    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+    const float *off = s->boff + (size_t)by * bw;
+    memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
+    /* block sums side by side: each block's pixels in raster order */
+    double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
+           *sl = sg + bw;
+    for (int r = by * bs; r < by * bs + bs; r++) {
+        size_t o = (size_t)r * w;
+        const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
+        for (int bx = 0; bx < bw; bx++)
+            for (int c = bx * bs; c < bx * bs + bs; c++)
+                vr[c] = iy[c] + off[bx];
+        /* frame-edge pixels take nbr_diff's clamped path */
+        int c0 = 0, c1 = 0;
+        if (r > 0 && r + 1 < h) {
+            c0 = 1;
+            c1 = cw < w ? cw : w - 1;
+            nbr_signed_row(bsy, (size_t)w, vr, es, ds, c0, c1);
+            nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
+        }
+        for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
+            es[c] = nbr_diff(s->bsy, w, h, r, c, vr[c]);
+            ds[c] = fabsf(es[c]);
+            da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
         }
         for (int bx = 0; bx < bw; bx++) {
-            int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
-            s->bdiff[b] = (float)(sd[bx] / n);
-            s->bfast[b] = (float)(sf[bx] / n);
-            s->bact[b] = (float)(sa[bx] / n);
-            s->bchg[b] = (float)nb / n;
-            s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
-            s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
-            s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
-            const double *q = acc + 7 * (size_t)bw;
-            ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
+            const int cb = bx * bs;
+            double a0 = sd[bx], a1 = sf[bx], a2 = sa[bx];
+            for (int c = cb; c < cb + bs; c++) {
+                a0 += ds[c];
+                a1 += fabsf(bfy[c] - bsy[c]);
+                a2 += da[c];
+            }
+            sd[bx] = a0, sf[bx] = a1, sa[bx] = a2;
         }
+        /* ratio_row leaves |Cb − 128| + |Cr − 128| of the row in tc */
+        ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
+        /* changed pixels: the sign of the change counts. Unchanged ones add
+         * +0.0, which leaves every sum as it is (the sums start at +0.0 and
+         * no term is −0.0, so no sum is ever −0.0), and no branch follows
+         * the noise. */
+        for (int bx = 0; bx < bw; bx++) {
+            double a0 = nc[bx], a1 = ss[bx], a2 = sg[bx], a3 = sl[bx];
+            for (int c = bx * bs; c < bx * bs + bs; c++) {
+                int ch = ds[c] > thr;
+                double g = 1.0 - tc[c] / 128.0;
+                a0 += ch ? 1.0 : 0.0;
+                a1 += ch ? (double)es[c] : 0.0;
+                a2 += ch ? g : 0.0;
+                a3 += ch ? (double)iy[c] : 0.0;
+            }
+            nc[bx] = a0, ss[bx] = a1, sg[bx] = a2, sl[bx] = a3;
+        }
+    }
+    for (int bx = 0; bx < bw; bx++) {
+        int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
+        s->bdiff[b] = (float)(sd[bx] / n);
+        s->bfast[b] = (float)(sf[bx] / n);
+        s->bact[b] = (float)(sa[bx] / n);
+        s->bchg[b] = (float)nb / n;
+        s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
+        s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
+        s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
+        const double *q = acc + 7 * (size_t)bw;
+        ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
     }
 }
 

@@ -49,28 +49,26 @@ FG_HOT_LOOP static void luma_rows(const fg_raster *rgb, float *y, double *m, int
 {
     int w = rgb->width;
     const unsigned char *d = rgb->data;
-    {
-        for (int r = r0; r < r0 + n; r++) {
-            const unsigned char *row = d + (size_t)r * rgb->stride;
-            float *out = y + (size_t)r * (size_t)w;
-            for (int c = 0; c < w; c++)
-                out[c] = luma_of(row + 3 * (size_t)c);
-        }
-        const float *yr = y + (size_t)r0 * (size_t)w;
-        if (n == LUMA_ROWS) {
-            double t[LUMA_ROWS] = {0};
-            for (int c = 0; c < w; c++)
-                for (int j = 0; j < LUMA_ROWS; j++)
-                    t[j] += yr[(size_t)j * w + c];
+    for (int r = r0; r < r0 + n; r++) {
+        const unsigned char *row = d + (size_t)r * rgb->stride;
+        float *out = y + (size_t)r * (size_t)w;
+        for (int c = 0; c < w; c++)
+            out[c] = luma_of(row + 3 * (size_t)c);
+    }
+    const float *yr = y + (size_t)r0 * (size_t)w;
+    if (n == LUMA_ROWS) {
+        double t[LUMA_ROWS] = {0};
+        for (int c = 0; c < w; c++)
             for (int j = 0; j < LUMA_ROWS; j++)
-                m[r0 + j] = t[j] / w;
-        } else {
-            for (int j = 0; j < n; j++) {
-                double t = 0;
-                for (int c = 0; c < w; c++)
-                    t += yr[(size_t)j * w + c];
-                m[r0 + j] = t / w;
-            }
+                t[j] += yr[(size_t)j * w + c];
+        for (int j = 0; j < LUMA_ROWS; j++)
+            m[r0 + j] = t[j] / w;
+    } else {
+        for (int j = 0; j < n; j++) {
+            double t = 0;
+            for (int c = 0; c < w; c++)
+                t += yr[(size_t)j * w + c];
+            m[r0 + j] = t / w;
         }
     }
 }
@@ -170,11 +168,12 @@ enum { T_YY, T_GREY, T_SAT, T_BR, T_DARK, T_LAP, T_GV, TERMS };
 enum { S_Y, S_YY, S_GREY, S_SAT, S_BR, S_DARK, S_LAP, S_GV, SUMS };
 
 /* Features of the blocks of block row by into f (nbx·FG_SF_COUNT floats).
- * Each block's sums run over its pixels in raster order, the blocks of the
- * row side by side; br and dark hold (B − R)/255 and min/255 of every level. */
-FG_HOT_LOOP static void block_row_features(const fg_raster *rgb, const float *y, int block, int by,
-                               double horizon, double sky_y, float *f, double *t,
-                               int *q, const double *br, const double *dark)
+ * Each block's sums run over its pixels in raster order; the per-pixel terms
+ * of a pixel row are first laid out in t; br and dark hold (B − R)/255 and min/255 of every level. */
+FG_HOT_LOOP static void block_row_features(const fg_raster *rgb, const float *y, int block,
+                                           int by, double horizon, double sky_y, float *f,
+                                           double *t, int *q, const double *br,
+                                           const double *dark)
 {
     int w = rgb->width, h = rgb->height, nbx = w / block, cw = nbx * block;
     const unsigned char *d = rgb->data;
