@@ -3,6 +3,8 @@
 #ifndef FG_DETECT_INT_H
 #define FG_DETECT_INT_H
 
+#include "detect/detect.h"
+
 #include <stddef.h>
 
 /* Union-find over element indices with path halving. The smaller index always
@@ -26,5 +28,31 @@ static inline void fg_uf_union(size_t *parent, size_t a, size_t b)
     else if (b < a)
         parent[a] = b;
 }
+
+/* Hot pixel loops are built twice, for AVX2 and for the baseline ISA, and the
+ * CPU picks one at load time. Both run the same IEEE operations in the same
+ * order — "avx2" does not enable FMA and ISO C mode does not contract a·b + c —
+ * so the results are the same bytes on every machine. */
+#ifndef FG_HOT_LOOP /* a build may define it empty to keep the baseline loops only */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define FG_HOT_LOOP __attribute__((target_clones("avx2", "default")))
+#else
+#define FG_HOT_LOOP
+#endif
+#endif
+
+/* Smoke features (smoke_features.c) on a luminance plane built once per frame
+ * and shared by the horizon estimate and the block features. */
+
+/* Luminance Y (BT.601, floats) of an RGB U8 raster into y (width·height) and
+ * the mean of each row into m (height): the profile of fg_smoke_horizon. */
+void fg_smoke_luma(const fg_raster *rgb, float *y, double *m);
+/* fg_smoke_horizon from the row means m[0..h) of fg_smoke_luma; −1 when out
+ * of memory. */
+double fg_smoke_horizon_profile(const double *m, int h);
+/* fg_smoke_appearance from fg_smoke_luma's y and m with a given horizon row
+ * (≥ 0); the frame and block are valid. FG_OK or FG_ENOMEM. */
+int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double *m, int block,
+                             double horizon, float *feat);
 
 #endif

@@ -132,7 +132,7 @@
  * one array of the block row's blocks per sum. */
 #define ROWD_PER_BLOCK 10
 /* Floats per column in the row scratch of block_features and block_ratios:
- * three float rows, a gap keeping the next two (double) rows aligned. */
+ * four float rows, then two double rows. */
 #define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
@@ -204,6 +204,7 @@ struct fg_smoke {
     /* scratch */
     float *iy, *iu, *iv;
     float *bmean, *boff, *medbuf;
+    float *bgmean;                /* estimate_gain: block means of the slow background Y */
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
     uint64_t *mset;               /* local_offset: rank set of one window per block row */
     unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
@@ -216,6 +217,8 @@ struct fg_smoke {
     int *lab;
     struct region *reg;
     float *sky, *skytmp;          /* skyline row (pixels) per block column */
+    float *ly;                    /* ungained luminance of the frame (fg_smoke_luma) */
+    double *lrow;                 /* its row means */
 };
 
 void fg_smoke_params_default(fg_smoke_params *p)
@@ -264,7 +267,7 @@ void fg_smoke_free(fg_smoke *s)
                     s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->mkey, s->rank, s->mset,
                     s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
                     s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
-                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp};
+                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp, s->ly, s->lrow, s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
@@ -284,7 +287,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     s->bh = height / p->block;
     s->nb = s->bw * s->bh;
     size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
-    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv};
+    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv, &s->ly};
     float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff, &s->bfast, &s->bact,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
@@ -294,6 +297,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     for (size_t i = 0; i < sizeof blk / sizeof blk[0]; i++)
         ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;
+    ok &= (s->bgmean = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->boff = fg_calloc(nb, sizeof(float))) != NULL;
     /* the block means in value order, their keys and ranks (two radix buffers
      * each), and one window rank set per block row (rows run in parallel) */
@@ -320,6 +324,7 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     ok &= (s->hist = fg_calloc(nb * HIST_SLOTS, 1)) != NULL;
     ok &= (s->sky = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
     ok &= (s->skytmp = fg_calloc((size_t)s->bw + 1, sizeof(float))) != NULL;
+    ok &= (s->lrow = fg_calloc((size_t)height, sizeof(double))) != NULL;
     if (!ok) {
         fg_smoke_free(s);
         fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for %dx%d frames", width, height);
@@ -349,32 +354,36 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
 
 static float select_kth(float *v, int n, int k);
 
-/* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights). */
+/* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights) of
+ * pixel row r. */
+FG_HOT_LOOP static void convert_row(fg_smoke *s, const fg_raster *rgb, float gain, int r)
+{
+    int w = s->w;
+    const unsigned char *row = (const unsigned char *)rgb->data + (size_t)r * rgb->stride;
+    size_t o = (size_t)r * (size_t)w;
+    /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
+     * conversion runs on whole vectors */
+    float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
+    for (int c = 0; c < w; c++) {
+        y[c] = row[3 * c] * gain;
+        u[c] = row[3 * c + 1] * gain;
+        v[c] = row[3 * c + 2] * gain;
+    }
+    for (int c = 0; c < w; c++) {
+        float R = y[c], G = u[c], B = v[c];
+        y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
+        u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
+        v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
+    }
+}
+
 static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
 {
-    const unsigned char *src = rgb->data;
-    int w = s->w, h = s->h;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (int r = 0; r < h; r++) {
-        const unsigned char *row = src + (size_t)r * rgb->stride;
-        size_t o = (size_t)r * (size_t)w;
-        /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
-         * conversion runs on whole vectors */
-        float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
-        for (int c = 0; c < w; c++) {
-            y[c] = row[3 * c] * gain;
-            u[c] = row[3 * c + 1] * gain;
-            v[c] = row[3 * c + 2] * gain;
-        }
-        for (int c = 0; c < w; c++) {
-            float R = y[c], G = u[c], B = v[c];
-            y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
-            u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
-            v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
-        }
-    }
+    for (int r = 0; r < s->h; r++)
+        convert_row(s, rgb, gain, r);
 }
 
 /* Global gain B/I from the median block ratio of mean luminance: robust to a
@@ -400,15 +409,21 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
         for (int r = by * bs; r < by * bs + bs; r++) {
             const unsigned char *row = src + (size_t)r * rgb->stride;
             const float *bsy = s->bsy + (size_t)r * s->w;
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++) {
-                    const unsigned char *px = row + 3 * (bx * bs + k);
-                    si[bx] += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
-                    sb[bx] += bsy[bx * bs + k];
+            for (int bx = 0; bx < bw; bx++) {
+                const int c0 = bx * bs;
+                double a0 = si[bx], a1 = sb[bx];
+                for (int c = c0; c < c0 + bs; c++) {
+                    const unsigned char *px = row + 3 * c;
+                    a0 += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
+                    a1 += bsy[c];
                 }
+                si[bx] = a0, sb[bx] = a1;
+            }
         }
-        for (int bx = 0; bx < bw; bx++)
+        for (int bx = 0; bx < bw; bx++) {
             s->ratio[by * bw + bx] = si[bx] > 20.0 * bs * bs ? (float)(sb[bx] / si[bx]) : NAN;
+            s->bgmean[by * bw + bx] = (float)(sb[bx] / (bs * bs));
+        }
     }
     int n = 0;
     for (int i = 0; i < s->nb; i++)
@@ -428,12 +443,15 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 }
 
 /* Horizon row: fixed by the caller (registry geometry), else the frame's
- * estimate (fg_smoke_horizon) smoothed over frames. */
-static double horizon_row(fg_smoke *s, const fg_raster *rgb)
+ * estimate (fg_smoke_horizon, from the row means fg_smoke_luma left in
+ * s->lrow) smoothed over frames. */
+static double horizon_row(fg_smoke *s)
 {
     if (s->p.horizon_row >= 0)
         return s->p.horizon_row;
-    double est = fg_smoke_horizon(rgb);
+    double est = fg_smoke_horizon_profile(s->lrow, s->h);
+    if (est < 0)
+        est = 0.0; /* out of memory: fg_smoke_horizon's answer */
     if (!s->have_horizon) {
         s->horizon = est;
         s->have_horizon = 1;
@@ -448,14 +466,16 @@ static double horizon_row(fg_smoke *s, const fg_raster *rgb)
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
  * the frame edge. ratio_row adds pixel row r to the sums ΣY, Σ|chroma| and
  * Σ|Laplacian| (acc[0..bw), acc[bw..2bw), acc[2bw..3bw)) of its block row,
- * each block's pixels in raster order; ratio_finish turns sums into ratios. */
+ * each block's pixels in raster order, leaving the row's per-pixel terms
+ * |Cb − 128| + |Cr − 128| in tc and |Laplacian| in tl; ratio_finish turns sums
+ * into ratios. */
 static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
     int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
     return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
 }
 
-static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
+FG_HOT_LOOP static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
                       double *acc, double *restrict tc, double *restrict tl)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
@@ -473,12 +493,17 @@ static void ratio_row(const fg_smoke *s, const float *y, const float *u, const f
     if (c1 < cw)
         tl[c1] = lap_abs(yr, yu, yd, w, c1);
     double *restrict sy = acc, *restrict sc = acc + bw, *restrict sl = acc + 2 * bw;
-    for (int k = 0; k < bs; k++)
-        for (int bx = 0; bx < bw; bx++) {
-            sy[bx] += yr[bx * bs + k];
-            sc[bx] += tc[bx * bs + k];
-            sl[bx] += tl[bx * bs + k];
+    /* each block's three running sums stay in registers across its pixels */
+    for (int bx = 0; bx < bw; bx++) {
+        const int c0 = bx * bs;
+        double a0 = sy[bx], a1 = sc[bx], a2 = sl[bx];
+        for (int k = 0; k < bs; k++) {
+            a0 += yr[c0 + k];
+            a1 += tc[c0 + k];
+            a2 += tl[c0 + k];
         }
+        sy[bx] = a0, sc[bx] = a1, sl[bx] = a2;
+    }
 }
 
 static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
@@ -635,9 +660,12 @@ static void local_offset(fg_smoke *s)
         memset(m, 0, (size_t)bw * sizeof *m);
         for (int r = by * bs; r < by * bs + bs; r++) {
             const float *bsy = s->bsy + (size_t)r * s->w, *iy = s->iy + (size_t)r * s->w;
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++)
-                    m[bx] += bsy[bx * bs + k] - iy[bx * bs + k];
+            for (int bx = 0; bx < bw; bx++) {
+                double t = m[bx];
+                for (int c = bx * bs; c < bx * bs + bs; c++)
+                    t += bsy[c] - iy[c];
+                m[bx] = t;
+            }
         }
         for (int bx = 0; bx < bw; bx++)
             s->bmean[by * bw + bx] = (float)(m[bx] / (bs * bs));
@@ -703,7 +731,7 @@ static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v
 /* |nbr_diff| of pixels c0..c1−1 of an interior row (B points at the row):
  * only its size enters the block means, and the smallest |v − B| over the
  * 3×3 window needs no search order. */
-static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
+FG_HOT_LOOP static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
                             float *restrict out, int c0, int c1)
 {
     const float *up = B - w, *dn = B + w;
@@ -721,75 +749,113 @@ static void nbr_absdiff_row(const float *restrict B, size_t w, const float *rest
     }
 }
 
-/* Block features, one block row at a time and one pixel row at a time, each
- * block's sums taken over its pixels in raster order. */
-static void block_features(fg_smoke *s)
+/* Signed nbr_diff against B (pointing at the row) of pixels c0..c1−1 of an
+ * interior row into e, its size into ea: the same candidates in the same
+ * order as nbr_diff, the first of equally close ones kept. */
+FG_HOT_LOOP static void nbr_signed_row(const float *restrict B, size_t w, const float *restrict v,
+                                       float *restrict e, float *restrict ea, int c0, int c1)
+{
+    const float *up = B - w, *dn = B + w;
+    for (int c = c0; c < c1; c++) {
+        float x = v[c], best = x - B[c], d;
+        d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        e[c] = best;
+        ea[c] = fabsf(best);
+    }
+}
+
+/* Block features of block row by, one pixel row at a time, each block's sums
+ * taken over its pixels in raster order. */
+FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
     float thr = s->p.min_diff;
+    float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w,
+          *es = da + w;
+    double *tc = (double *)(vr + 4 * (size_t)w);
+    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
+    const float *off = s->boff + (size_t)by * bw;
+    memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
+    /* block sums side by side: each block's pixels in raster order */
+    double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
+           *sl = sg + bw;
+    for (int r = by * bs; r < by * bs + bs; r++) {
+        size_t o = (size_t)r * w;
+        const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
+        for (int bx = 0; bx < bw; bx++)
+            for (int c = bx * bs; c < bx * bs + bs; c++)
+                vr[c] = iy[c] + off[bx];
+        /* frame-edge pixels take nbr_diff's clamped path */
+        int c0 = 0, c1 = 0;
+        if (r > 0 && r + 1 < h) {
+            c0 = 1;
+            c1 = cw < w ? cw : w - 1;
+            nbr_signed_row(bsy, (size_t)w, vr, es, ds, c0, c1);
+            nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
+        }
+        for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
+            es[c] = nbr_diff(s->bsy, w, h, r, c, vr[c]);
+            ds[c] = fabsf(es[c]);
+            da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
+        }
+        for (int bx = 0; bx < bw; bx++) {
+            const int cb = bx * bs;
+            double a0 = sd[bx], a1 = sf[bx], a2 = sa[bx];
+            for (int c = cb; c < cb + bs; c++) {
+                a0 += ds[c];
+                a1 += fabsf(bfy[c] - bsy[c]);
+                a2 += da[c];
+            }
+            sd[bx] = a0, sf[bx] = a1, sa[bx] = a2;
+        }
+        /* ratio_row leaves |Cb − 128| + |Cr − 128| of the row in tc */
+        ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
+        /* changed pixels: the sign of the change counts. Unchanged ones add
+         * +0.0, which leaves every sum as it is (the sums start at +0.0 and
+         * no term is −0.0, so no sum is ever −0.0), and no branch follows
+         * the noise. */
+        for (int bx = 0; bx < bw; bx++) {
+            double a0 = nc[bx], a1 = ss[bx], a2 = sg[bx], a3 = sl[bx];
+            for (int c = bx * bs; c < bx * bs + bs; c++) {
+                int ch = ds[c] > thr;
+                double g = 1.0 - tc[c] / 128.0;
+                a0 += ch ? 1.0 : 0.0;
+                a1 += ch ? (double)es[c] : 0.0;
+                a2 += ch ? g : 0.0;
+                a3 += ch ? (double)iy[c] : 0.0;
+            }
+            nc[bx] = a0, ss[bx] = a1, sg[bx] = a2, sl[bx] = a3;
+        }
+    }
+    for (int bx = 0; bx < bw; bx++) {
+        int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
+        s->bdiff[b] = (float)(sd[bx] / n);
+        s->bfast[b] = (float)(sf[bx] / n);
+        s->bact[b] = (float)(sa[bx] / n);
+        s->bchg[b] = (float)nb / n;
+        s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
+        s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
+        s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
+        const double *q = acc + 7 * (size_t)bw;
+        ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
+    }
+}
+
+static void block_features(fg_smoke *s)
+{
     local_offset(s);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (int by = 0; by < s->bh; by++) {
-        float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w;
-        double *tc = (double *)(vr + 4 * (size_t)w);
-        double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
-        const float *off = s->boff + (size_t)by * bw;
-        memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
-        /* block sums side by side: each block's pixels in raster order */
-        double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
-               *sl = sg + bw;
-        for (int r = by * bs; r < by * bs + bs; r++) {
-            size_t o = (size_t)r * w;
-            const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
-            for (int bx = 0; bx < bw; bx++)
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    vr[c] = iy[c] + off[bx];
-            /* frame-edge pixels take nbr_diff's clamped path */
-            int c0 = 0, c1 = 0;
-            if (r > 0 && r + 1 < h) {
-                c0 = 1;
-                c1 = cw < w ? cw : w - 1;
-                nbr_absdiff_row(bsy, (size_t)w, vr, ds, c0, c1);
-                nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
-            }
-            for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
-                ds[c] = fabsf(nbr_diff(s->bsy, w, h, r, c, vr[c]));
-                da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
-            }
-            for (int k = 0; k < bs; k++)
-                for (int bx = 0; bx < bw; bx++) {
-                    int c = bx * bs + k;
-                    sd[bx] += ds[c];
-                    sf[bx] += fabsf(bfy[c] - bsy[c]);
-                    sa[bx] += da[c];
-                }
-            for (int c = 0; c < cw; c++)
-                if (ds[c] > thr) {
-                    /* a changed pixel: the sign of the change counts */
-                    int bx = c / bs;
-                    float e = nbr_diff(s->bsy, w, h, r, c, vr[c]);
-                    nc[bx] += 1;
-                    ss[bx] += e;
-                    sg[bx] += 1.0 - (fabs(s->iu[o + c] - 128.0) + fabs(s->iv[o + c] - 128.0)) / 128.0;
-                    sl[bx] += iy[c];
-                }
-            ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
-        }
-        for (int bx = 0; bx < bw; bx++) {
-            int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
-            s->bdiff[b] = (float)(sd[bx] / n);
-            s->bfast[b] = (float)(sf[bx] / n);
-            s->bact[b] = (float)(sa[bx] / n);
-            s->bchg[b] = (float)nb / n;
-            s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
-            s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
-            s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
-            const double *q = acc + 7 * (size_t)bw;
-            ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
-        }
-    }
+    for (int by = 0; by < s->bh; by++)
+        block_features_row(s, by);
 }
 
 /* Absolute hour of a time (floor division). */
@@ -818,7 +884,8 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
 }
 
 /* Skyline: for each block column, the block row where the slow background's
- * block-mean luminance drops most from the SKY_W blocks above to the SKY_W
+ * block-mean luminance (s->bgmean, taken by estimate_gain from the same
+ * background) drops most from the SKY_W blocks above to the SKY_W
  * below (the daytime sky is brighter than the ground), searched within
  * SKY_BAND of the horizon row hz (the registry's flat-earth horizon, or the
  * frame's estimate; hills raise the real skyline above the former); a column whose best drop is below
@@ -839,11 +906,7 @@ static void skyline(fg_smoke *s, double hz)
         if (hi - lo > SKY_MAX_ROWS)
             hi = lo + SKY_MAX_ROWS;
         for (int by = lo; by < hi; by++) {
-            double t = 0;
-            for (int r = by * bs; r < by * bs + bs; r++)
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    t += s->bsy[(size_t)r * s->w + c];
-            m[by - lo] = (float)(t / (bs * bs));
+            m[by - lo] = s->bgmean[by * bw + bx];
         }
         float best = SKY_MIN_DROP;
         double row = hz;
@@ -1043,7 +1106,7 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
 
 /* Running averages of n pixels from offset o: the slow backgrounds with
  * weight ak, the fast one with bg_alpha_fast. */
-static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
+FG_HOT_LOOP static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
 {
     float af = s->p.bg_alpha_fast;
     float *restrict bsy = s->bsy + o, *restrict bsu = s->bsu + o, *restrict bsv = s->bsv + o,
@@ -1125,7 +1188,9 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     if (s->frames == 0) {
         start_backgrounds(s, rgb);
-        (void)horizon_row(s, rgb);
+        if (s->p.horizon_row < 0)
+            fg_smoke_luma(rgb, s->ly, s->lrow);
+        (void)horizon_row(s);
         s->frames = 1;
         *res = out;
         return FG_OK;
@@ -1133,12 +1198,14 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     float gain = estimate_gain(s, rgb);
     convert_frame(s, rgb, gain);
-    double hz = horizon_row(s, rgb);
-    if (s->p.model && s->p.model->nfeat > 0) {
-        int rc = fg_smoke_appearance(rgb, s->p.block, hz, s->feat, ctx);
-        if (rc != FG_OK)
-            return rc;
-    }
+    int use_model = s->p.model && s->p.model->nfeat > 0;
+    /* one luminance plane for the horizon estimate and the block features */
+    if (s->p.horizon_row < 0 || use_model)
+        fg_smoke_luma(rgb, s->ly, s->lrow);
+    double hz = horizon_row(s);
+    if (use_model && fg_smoke_appearance_luma(rgb, s->ly, s->lrow, s->p.block, hz, s->feat) != FG_OK)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", s->w,
+                          s->h);
     block_features(s);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one

@@ -23,6 +23,7 @@
  * the bytes do not depend on the thread count.
  */
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,30 +35,52 @@
 
 /* Below this many block rows the frame stays single-threaded. */
 #define PAR_MIN_ROWS 8
+/* Rows whose means are summed side by side (independent sums keep the adder
+ * busy; each row's own sum still runs left to right). */
+#define LUMA_ROWS 8
 
 static inline float luma_of(const unsigned char *px)
 {
     return 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2];
 }
 
-/* Y plane (width×height floats, row-major) of an RGB U8 raster. */
-static float *luma_plane(const fg_raster *rgb)
+/* Luminance and row means of rows r0..r0 + n − 1 (n ≤ LUMA_ROWS). */
+FG_HOT_LOOP static void luma_rows(const fg_raster *rgb, float *y, double *m, int r0, int n)
 {
-    int w = rgb->width, h = rgb->height;
-    float *y = fg_malloc((size_t)w * (size_t)h * sizeof *y);
-    if (!y)
-        return NULL;
+    int w = rgb->width;
     const unsigned char *d = rgb->data;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (h >= 64)
-#endif
-    for (int r = 0; r < h; r++) {
+    for (int r = r0; r < r0 + n; r++) {
         const unsigned char *row = d + (size_t)r * rgb->stride;
         float *out = y + (size_t)r * (size_t)w;
         for (int c = 0; c < w; c++)
             out[c] = luma_of(row + 3 * (size_t)c);
     }
-    return y;
+    const float *yr = y + (size_t)r0 * (size_t)w;
+    if (n == LUMA_ROWS) {
+        double t[LUMA_ROWS] = {0};
+        for (int c = 0; c < w; c++)
+            for (int j = 0; j < LUMA_ROWS; j++)
+                t[j] += yr[(size_t)j * w + c];
+        for (int j = 0; j < LUMA_ROWS; j++)
+            m[r0 + j] = t[j] / w;
+    } else {
+        for (int j = 0; j < n; j++) {
+            double t = 0;
+            for (int c = 0; c < w; c++)
+                t += yr[(size_t)j * w + c];
+            m[r0 + j] = t / w;
+        }
+    }
+}
+
+void fg_smoke_luma(const fg_raster *rgb, float *y, double *m)
+{
+    int h = rgb->height;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (h >= 64)
+#endif
+    for (int r0 = 0; r0 < h; r0 += LUMA_ROWS)
+        luma_rows(rgb, y, m, r0, h - r0 < LUMA_ROWS ? h - r0 : LUMA_ROWS);
 }
 
 /* Horizon from a per-row mean luminance profile m[0..h-1]. The profile is first
@@ -111,93 +134,201 @@ static double horizon_from_profile(const double *m, int h)
     return rbest >= 0 ? (double)rbest : (double)rabs;
 }
 
-static double *row_means(const float *y, int w, int h)
-{
-    double *m = fg_malloc((size_t)h * sizeof *m);
-    if (!m)
-        return NULL;
-    for (int r = 0; r < h; r++) {
-        const float *row = y + (size_t)r * (size_t)w;
-        double t = 0;
-        for (int c = 0; c < w; c++)
-            t += row[c];
-        m[r] = t / w;
-    }
-    return m;
-}
-
 static int rgb_ok(const fg_raster *rgb)
 {
     return rgb && rgb->data && rgb->type == FG_PIX_U8 && rgb->channels == 3 && rgb->width > 0 &&
            rgb->height > 0 && rgb->stride >= (size_t)rgb->width * 3;
 }
 
+double fg_smoke_horizon_profile(const double *m, int h)
+{
+    return horizon_from_profile(m, h);
+}
+
 double fg_smoke_horizon(const fg_raster *rgb)
 {
     if (!rgb_ok(rgb))
         return 0.0;
-    float *y = luma_plane(rgb);
-    if (!y)
-        return 0.0;
-    double *m = row_means(y, rgb->width, rgb->height);
+    float *y = fg_malloc((size_t)rgb->width * (size_t)rgb->height * sizeof *y);
+    double *m = fg_malloc((size_t)rgb->height * sizeof *m);
+    double r = -1.0;
+    if (y && m) {
+        fg_smoke_luma(rgb, y, m);
+        r = horizon_from_profile(m, rgb->height);
+    }
     fg_free(y);
-    if (!m)
-        return 0.0;
-    double r = horizon_from_profile(m, rgb->height);
     fg_free(m);
     return r < 0 ? 0.0 : r;
 }
 
-/* Features of the block at (bx, by) into f[FG_SF_COUNT]. */
-static void block_features(const fg_raster *rgb, const float *y, int block, int bx, int by,
-                           double horizon, double sky_y, float *f)
+/* Per-thread row scratch of block_row_features: the per-pixel terms of one
+ * pixel row (doubles, TERMS arrays of the row's width) and the block sums of
+ * one block row (SUMS arrays of its blocks). */
+enum { T_YY, T_GREY, T_SAT, T_BR, T_DARK, T_LAP, T_GV, TERMS };
+enum { S_Y, S_YY, S_GREY, S_SAT, S_BR, S_DARK, S_LAP, S_GV, SUMS };
+
+/* Features of the blocks of block row by into f (nbx·FG_SF_COUNT floats).
+ * Each block's sums run over its pixels in raster order; the per-pixel terms
+ * of a pixel row are first laid out in t; br and dark hold (B − R)/255 and min/255 of every level. */
+FG_HOT_LOOP static void block_row_features(const fg_raster *rgb, const float *y, int block,
+                                           int by, double horizon, double sky_y, float *f,
+                                           double *t, int *q, const double *br,
+                                           const double *dark)
 {
-    int w = rgb->width, h = rgb->height;
+    int w = rgb->width, h = rgb->height, nbx = w / block, cw = nbx * block;
     const unsigned char *d = rgb->data;
-    int x0 = bx * block, y0 = by * block;
-    double sy = 0, syy = 0, sgrey = 0, ssat = 0, sbr = 0, sdark = 0, slap = 0, sgv = 0;
+    double *restrict tbr = t + (size_t)T_BR * cw, *restrict tdark = t + (size_t)T_DARK * cw, *restrict tyy = t + (size_t)T_YY * cw,
+                     *restrict tgrey = t + (size_t)T_GREY * cw,
+                     *restrict tsat = t + (size_t)T_SAT * cw,
+                     *restrict tlap = t + (size_t)T_LAP * cw, *restrict tgv = t + (size_t)T_GV * cw;
+    double *acc = t + (size_t)TERMS * cw;
+    int *restrict qr = q, *restrict qg = q + cw, *restrict qb = q + 2 * (size_t)cw,
+        *restrict qd = q + 3 * (size_t)cw, *restrict qm = q + 4 * (size_t)cw;
+    memset(acc, 0, (size_t)SUMS * nbx * sizeof *acc);
+    double *sy = acc + S_Y * nbx, *syy = acc + S_YY * nbx, *sgrey = acc + S_GREY * nbx,
+           *ssat = acc + S_SAT * nbx, *sbr = acc + S_BR * nbx, *sdark = acc + S_DARK * nbx,
+           *slap = acc + S_LAP * nbx, *sgv = acc + S_GV * nbx;
+    int y0 = by * block;
     for (int r = y0; r < y0 + block; r++) {
-        const unsigned char *row = d + (size_t)r * rgb->stride;
-        const float *yr = y + (size_t)r * (size_t)w;
+        const unsigned char *restrict row = d + (size_t)r * rgb->stride;
+        const float *restrict yr = y + (size_t)r * (size_t)w;
         /* neighbours outside the frame are replaced by the edge pixel */
-        const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * (size_t)w;
-        const float *yd = y + (size_t)(r < h - 1 ? r + 1 : r) * (size_t)w;
-        for (int c = x0; c < x0 + block; c++) {
-            const unsigned char *px = row + 3 * (size_t)c;
-            double R = px[0], G = px[1], B = px[2];
+        const float *restrict yu = y + (size_t)(r > 0 ? r - 1 : r) * (size_t)w;
+        const float *restrict yd = y + (size_t)(r < h - 1 ? r + 1 : r) * (size_t)w;
+        /* the colour terms in passes that run on whole vectors: the bytes
+         * apart, then the doubles, then the two table terms */
+        for (int c = 0; c < cw; c++) {
+            int iR = row[3 * c], iG = row[3 * c + 1], iB = row[3 * c + 2];
+            int imx = iR > iG ? iR : iG, imn = iR < iG ? iR : iG;
+            imx = imx > iB ? imx : iB;
+            imn = imn < iB ? imn : iB;
+            qr[c] = iR, qg[c] = iG, qb[c] = iB;
+            /* a black pixel has mx − mn = 0: 0/1 is its saturation 0 */
+            qd[c] = imx - imn;
+            qm[c] = imx > 0 ? imx : 1;
+        }
+        for (int c = 0; c < cw; c++) {
+            double R = qr[c], G = qg[c], B = qb[c];
             double Y = yr[c];
             double U = 128.0 - 0.168736 * R - 0.331264 * G + 0.5 * B;
             double V = 128.0 + 0.5 * R - 0.418688 * G - 0.081312 * B;
-            double mx = R > G ? (R > B ? R : B) : (G > B ? G : B);
-            double mn = R < G ? (R < B ? R : B) : (G < B ? G : B);
-            sy += Y;
-            syy += Y * Y;
-            sgrey += 1.0 - (fabs(U - 128.0) + fabs(V - 128.0)) / 128.0;
-            ssat += mx > 0 ? (mx - mn) / mx : 0.0;
-            sbr += (B - R) / 255.0;
-            sdark += mn / 255.0;
+            tyy[c] = Y * Y;
+            tgrey[c] = 1.0 - (fabs(U - 128.0) + fabs(V - 128.0)) / 128.0;
+            tsat[c] = (double)qd[c] / (double)qm[c];
+        }
+        for (int c = 0; c < cw; c++) {
+            int iR = row[3 * c], iG = row[3 * c + 1], iB = row[3 * c + 2];
+            int imn = iR < iG ? (iR < iB ? iR : iB) : (iG < iB ? iG : iB);
+            tbr[c] = br[iB - iR];
+            tdark[c] = dark[imn];
+        }
+        /* interior columns take c ± 1; the frame's edge columns repeat the edge */
+        int c1 = cw < w ? cw : w - 1;
+        for (int c = 1; c < c1; c++) {
+            double Y = yr[c];
+            double lap = 4.0 * Y - yr[c - 1] - yr[c + 1] - yu[c] - yd[c];
+            tlap[c] = fabs(lap);
+            double gy = 0.5 * ((double)yd[c] - yu[c]);
+            double gx = 0.5 * ((double)yr[c + 1] - yr[c - 1]);
+            tgv[c] = fabs(gy) - fabs(gx);
+        }
+        for (int c = 0; c < cw; c = c == 0 && c1 > 1 ? c1 : c + 1) {
             int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
+            double Y = yr[c];
             double lap = 4.0 * Y - yr[cl] - yr[cr] - yu[c] - yd[c];
-            slap += fabs(lap);
-            /* central differences */
+            tlap[c] = fabs(lap);
             double gy = 0.5 * ((double)yd[c] - yu[c]);
             double gx = 0.5 * ((double)yr[cr] - yr[cl]);
-            sgv += fabs(gy) - fabs(gx);
+            tgv[c] = fabs(gy) - fabs(gx);
+        }
+        /* the sums in two passes of four, each block's chain in its own register */
+        for (int bx = 0; bx < nbx; bx++) {
+            const int c0 = bx * block;
+            double a0 = sy[bx], a1 = syy[bx], a2 = sgrey[bx], a3 = ssat[bx];
+            for (int k = 0; k < block; k++) {
+                a0 += (double)yr[c0 + k];
+                a1 += tyy[c0 + k];
+                a2 += tgrey[c0 + k];
+                a3 += tsat[c0 + k];
+            }
+            sy[bx] = a0, syy[bx] = a1, sgrey[bx] = a2, ssat[bx] = a3;
+        }
+        for (int bx = 0; bx < nbx; bx++) {
+            const int c0 = bx * block;
+            double a0 = sbr[bx], a1 = sdark[bx], a2 = slap[bx], a3 = sgv[bx];
+            for (int k = 0; k < block; k++) {
+                a0 += tbr[c0 + k];
+                a1 += tdark[c0 + k];
+                a2 += tlap[c0 + k];
+                a3 += tgv[c0 + k];
+            }
+            sbr[bx] = a0, sdark[bx] = a1, slap[bx] = a2, sgv[bx] = a3;
         }
     }
     double n = (double)block * block;
-    double my = sy / n;
-    double var = syy / n - my * my;
-    f[FG_SF_LUMA] = (float)(my / 255.0);
-    f[FG_SF_LUMA_STD] = (float)(sqrt(var > 0 ? var : 0) / 64.0);
-    f[FG_SF_COLOURLESS] = (float)(sgrey / n);
-    f[FG_SF_SATURATION] = (float)(ssat / n);
-    f[FG_SF_BLUE_RED] = (float)(sbr / n);
-    f[FG_SF_DARK_CHANNEL] = (float)(sdark / n);
-    f[FG_SF_HIGH_FREQ] = (float)(slap / n / 64.0);
-    f[FG_SF_GRAD_VERT] = (float)(sgv / n / 64.0);
-    f[FG_SF_ROW] = (float)(((double)y0 + 0.5 * block - horizon) / h);
-    f[FG_SF_SKY_CONTRAST] = (float)((my - sky_y) / 255.0);
+    for (int bx = 0; bx < nbx; bx++) {
+        float *o = f + (size_t)bx * FG_SF_COUNT;
+        double my = sy[bx] / n;
+        double var = syy[bx] / n - my * my;
+        o[FG_SF_LUMA] = (float)(my / 255.0);
+        o[FG_SF_LUMA_STD] = (float)(sqrt(var > 0 ? var : 0) / 64.0);
+        o[FG_SF_COLOURLESS] = (float)(sgrey[bx] / n);
+        o[FG_SF_SATURATION] = (float)(ssat[bx] / n);
+        o[FG_SF_BLUE_RED] = (float)(sbr[bx] / n);
+        o[FG_SF_DARK_CHANNEL] = (float)(sdark[bx] / n);
+        o[FG_SF_HIGH_FREQ] = (float)(slap[bx] / n / 64.0);
+        o[FG_SF_GRAD_VERT] = (float)(sgv[bx] / n / 64.0);
+        o[FG_SF_ROW] = (float)(((double)y0 + 0.5 * block - horizon) / h);
+        o[FG_SF_SKY_CONTRAST] = (float)((my - sky_y) / 255.0);
+    }
+}
+
+int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double *m, int block,
+                             double horizon, float *feat)
+{
+    int w = rgb->width, h = rgb->height;
+    int nbx = w / block, nby = h / block, cw = nbx * block;
+    /* Sky reference: the rows above the horizon; with none in view, the top row. */
+    int nsky = (int)floor(horizon);
+    if (nsky < 1)
+        nsky = 1;
+    if (nsky > h)
+        nsky = h;
+    double sky = 0;
+    for (int r = 0; r < nsky; r++)
+        sky += m[r];
+    sky /= nsky;
+    double br[511], dark[256];
+    for (int k = -255; k <= 255; k++)
+        br[k + 255] = k / 255.0;
+    for (int k = 0; k < 256; k++)
+        dark[k] = k / 255.0;
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel if (nby >= PAR_MIN_ROWS)
+#endif
+    {
+        size_t nt = (size_t)TERMS * cw + (size_t)SUMS * nbx;
+        double *t = fg_malloc(nt * sizeof *t);
+        int *q = fg_malloc(5 * (size_t)cw * sizeof *q);
+        if (!t || !q) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+            fail = 1;
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (int by = 0; by < nby; by++)
+            if (t && q)
+                block_row_features(rgb, y, block, by, horizon, sky,
+                                   feat + (size_t)by * (size_t)nbx * FG_SF_COUNT, t, q,
+                                   br + 255, dark);
+        fg_free(t);
+        fg_free(q);
+    }
+    return fail ? FG_ENOMEM : FG_OK;
 }
 
 int fg_smoke_appearance(const fg_raster *rgb, int block, double horizon_row, float *feat,
@@ -214,38 +345,18 @@ int fg_smoke_appearance(const fg_raster *rgb, int block, double horizon_row, flo
     if (isnan(horizon_row))
         return fg_ctx_set(ctx, FG_EINVAL, "smoke features: horizon row is NaN");
     int w = rgb->width, h = rgb->height;
-    int nbx = w / block, nby = h / block;
-    float *y = luma_plane(rgb);
-    double *m = y ? row_means(y, w, h) : NULL;
-    if (!m) {
-        fg_free(y);
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", w, h);
+    float *y = fg_malloc((size_t)w * (size_t)h * sizeof *y);
+    double *m = fg_malloc((size_t)h * sizeof *m);
+    int rc = FG_ENOMEM;
+    if (y && m) {
+        fg_smoke_luma(rgb, y, m);
+        double horizon = horizon_row < 0 ? horizon_from_profile(m, h) : horizon_row;
+        if (horizon >= 0)
+            rc = fg_smoke_appearance_luma(rgb, y, m, block, horizon, feat);
     }
-    double horizon = horizon_row < 0 ? horizon_from_profile(m, h) : horizon_row;
-    if (horizon < 0) {
-        fg_free(m);
-        fg_free(y);
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", w, h);
-    }
-    /* Sky reference: the rows above the horizon; with none in view, the top row. */
-    int nsky = (int)floor(horizon);
-    if (nsky < 1)
-        nsky = 1;
-    if (nsky > h)
-        nsky = h;
-    double sky = 0;
-    for (int r = 0; r < nsky; r++)
-        sky += m[r];
-    sky /= nsky;
-    fg_free(m);
-
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (nby >= PAR_MIN_ROWS)
-#endif
-    for (int by = 0; by < nby; by++)
-        for (int bx = 0; bx < nbx; bx++)
-            block_features(rgb, y, block, bx, by, horizon, sky,
-                           feat + ((size_t)by * (size_t)nbx + (size_t)bx) * FG_SF_COUNT);
     fg_free(y);
+    fg_free(m);
+    if (rc != FG_OK)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", w, h);
     return FG_OK;
 }

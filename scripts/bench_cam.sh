@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench_cam.sh — builds and runs the camera benchmark (issue 4 item 6): frames/s on 3072×2048 and 1920×1080 JPEGs,
-# full smoke detection vs TurboJPEG decode-only at the same scale, at 1 and 2 threads. Usage: scripts/bench_cam.sh [bench_cam options]
+# full smoke detection (bundled block model; also rules only) vs TurboJPEG decode-only at the runner's
+# scale (working width ≥ 960 px: 1/2 for both sizes), at 1 and 2 threads. Usage: scripts/bench_cam.sh [bench_cam options]
 # FG_BUILD selects the build folder (default build-bench; configured Release if new). Options: --frames N --reps N --threads N --dir DIR
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
