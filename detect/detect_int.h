@@ -54,5 +54,12 @@ double fg_smoke_horizon_profile(const double *m, int h);
  * (≥ 0); the frame and block are valid. FG_OK or FG_ENOMEM. */
 int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double *m, int block,
                              double horizon, float *feat);
+/* The sky reference luminance of the features: the mean of the row means m
+ * above the horizon row (at least the top row). */
+double fg_smoke_sky_luma(const double *m, int h, double horizon);
+/* The FG_SF_COUNT features of block (bx, by) alone into f, the same bytes as
+ * fg_smoke_appearance_luma gives for it with sky_y = fg_smoke_sky_luma. */
+void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, int bx, int by,
+                               double horizon, double sky_y, float *f);
 
 #endif

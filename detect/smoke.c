@@ -22,7 +22,7 @@
  *     threshold T ← a·T + (1 − a)·c·D learnt on blocks that were not
  *     candidates (Collins et al. 2000, VSAM report CMU-RI-TR-00-12, §3.1;
  *     c = 3 at block level; T starts from the first frame-to-frame change),
- *     "slow motion" |B_fast − B_slow|, activity |Y − B_fast|, colourless score
+ *     activity |Y − B_fast| (also against the closest of 3×3), colourless score
  *     and grey luminance of the changed pixels, and the sign of the change
  *     with two cues of additive airlight: smoke is a grey veil
  *     I = (1 − α)·B + α·S (Koschmieder's haze model), so it lightens dark
@@ -131,8 +131,8 @@
 /* Block sums (doubles) per block in the row scratch of block_features:
  * one array of the block row's blocks per sum. */
 #define ROWD_PER_BLOCK 10
-/* Floats per column in the row scratch of block_features and block_ratios:
- * four float rows, then two double rows. */
+/* Floats per column in the row scratch of block_features: four float rows,
+ * then a double row (room for two). */
 #define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
@@ -194,7 +194,11 @@ struct fg_smoke {
     int have_horizon;
     float *bsy, *bsu, *bsv, *bfy; /* slow Y/Cb/Cr, fast Y backgrounds (per pixel) */
     float *thr;                   /* adaptive change threshold per block */
-    float *bsat, *bcon;           /* background chroma ratio and contrast per block */
+    float *bsat, *bcon;           /* background chroma ratio and contrast per block; valid
+                                   * for all blocks only while bratio_stored (see below) */
+    int bratio_stored;            /* bsat/bcon hold what the state holds (fresh or loaded);
+                                   * else they are the ratios of the slow background,
+                                   * computed when a block needs them (background_ratio) */
     unsigned char *held;          /* block in a tracked region: slow update */
     int *plab;                    /* previous frame's region label per block */
     int nprev;                    /* regions of the previous frame */
@@ -208,9 +212,9 @@ struct fg_smoke {
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
     uint64_t *mset;               /* local_offset: rank set of one window per block row */
     unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
-    float *rowf;                  /* block_features, block_ratios: pixel rows per block row */
-    double *rowd;                 /* block_features, block_ratios: block sums per block row */
-    float *bdiff, *bfast, *bact, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
+    float *rowf;                  /* block_features: pixel rows per block row */
+    double *rowd;                 /* block_features: block sums per block row */
+    float *bdiff, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
         *prob, *feat;
     unsigned char *cand;
     size_t *parent;
@@ -265,7 +269,7 @@ void fg_smoke_free(fg_smoke *s)
     void *bufs[] = {s->bsy,   s->bsu,   s->bsv,    s->bfy,     s->thr,     s->bsat,  s->bcon,
                     s->held,  s->plab,  s->ppers,  s->parea,   s->ptop, s->parea0, s->pgrew,    s->hist,  s->iy,
                     s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->mkey, s->rank, s->mset,
-                    s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bfast, s->bact,   s->bgrey,   s->bluma, s->bsign, s->bchg,
+                    s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bgrey,   s->bluma, s->bsign, s->bchg,
                     s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
                     s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp, s->ly, s->lrow, s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -286,9 +290,10 @@ static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg
     s->bw = width / p->block;
     s->bh = height / p->block;
     s->nb = s->bw * s->bh;
+    s->bratio_stored = 1; /* a fresh state's ratios are zeros, as it saves them */
     size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
     float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv, &s->ly};
-    float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff, &s->bfast, &s->bact,
+    float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
     int ok = 1;
@@ -464,46 +469,13 @@ static double horizon_row(fg_smoke *s)
 /* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
  * of a block of a Y/Cb/Cr image; both are unchanged when the light is
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
- * the frame edge. ratio_row adds pixel row r to the sums ΣY, Σ|chroma| and
- * Σ|Laplacian| (acc[0..bw), acc[bw..2bw), acc[2bw..3bw)) of its block row,
- * each block's pixels in raster order, leaving the row's per-pixel terms
- * |Cb − 128| + |Cr − 128| in tc and |Laplacian| in tl; ratio_finish turns sums
- * into ratios. */
+ * the frame edge. block_ratio_one sums ΣY, Σ(|Cb − 128| + |Cr − 128|) and
+ * Σ|Laplacian| over a block's pixels in raster order; ratio_finish turns the
+ * sums into ratios. */
 static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
     int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
     return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
-}
-
-FG_HOT_LOOP static void ratio_row(const fg_smoke *s, const float *y, const float *u, const float *v, int r,
-                      double *acc, double *restrict tc, double *restrict tl)
-{
-    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
-    const float *restrict yr = y + (size_t)r * w, *restrict ur = u + (size_t)r * w,
-                          *restrict vr = v + (size_t)r * w;
-    const float *restrict yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
-    const float *restrict yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
-    /* per-pixel terms first (whole vectors), then the sums */
-    for (int c = 0; c < cw; c++)
-        tc[c] = fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
-    int c1 = cw < w ? cw : w - 1;
-    for (int c = 1; c < c1; c++)
-        tl[c] = fabs(4.0 * yr[c] - yr[c - 1] - yr[c + 1] - yu[c] - yd[c]);
-    tl[0] = lap_abs(yr, yu, yd, w, 0);
-    if (c1 < cw)
-        tl[c1] = lap_abs(yr, yu, yd, w, c1);
-    double *restrict sy = acc, *restrict sc = acc + bw, *restrict sl = acc + 2 * bw;
-    /* each block's three running sums stay in registers across its pixels */
-    for (int bx = 0; bx < bw; bx++) {
-        const int c0 = bx * bs;
-        double a0 = sy[bx], a1 = sc[bx], a2 = sl[bx];
-        for (int k = 0; k < bs; k++) {
-            a0 += yr[c0 + k];
-            a1 += tc[c0 + k];
-            a2 += tl[c0 + k];
-        }
-        sy[bx] = a0, sc[bx] = a1, sl[bx] = a2;
-    }
 }
 
 static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
@@ -513,19 +485,24 @@ static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, fl
     *con = (float)(sl / my);
 }
 
-/* Both ratios for every block of block row by. */
-static void block_ratios(const fg_smoke *s, const float *y, const float *u, const float *v,
-                         int by, float *sat, float *con)
+/* Both ratios of block b. Only the few blocks whose cheap gates pass need
+ * them (block_scores), and a save needs the background's. */
+static void block_ratio_one(const fg_smoke *s, const float *y, const float *u, const float *v,
+                            int b, float *sat, float *con)
 {
-    int bs = s->p.block, bw = s->bw;
-    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
-    double *tc = (double *)(s->rowf + (size_t)by * ROWF_PER_COL * s->w + 4 * (size_t)s->w);
-    memset(acc, 0, (size_t)bw * 3 * sizeof *acc);
-    for (int r = by * bs; r < by * bs + bs; r++)
-        ratio_row(s, y, u, v, r, acc, tc, tc + s->w);
-    for (int bx = 0; bx < bw; bx++)
-        ratio_finish(bs, acc[bx], acc[bw + bx], acc[2 * bw + bx], &sat[by * bw + bx],
-                     &con[by * bw + bx]);
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    double sy = 0, sc = 0, sl = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        const float *yr = y + (size_t)r * w, *ur = u + (size_t)r * w, *vr = v + (size_t)r * w;
+        const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
+        const float *yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
+        for (int c = c0; c < c0 + bs; c++) {
+            sy += yr[c];
+            sc += fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
+            sl += lap_abs(yr, yu, yd, w, c);
+        }
+    }
+    ratio_finish(bs, sy, sc, sl, sat, con);
 }
 
 /* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
@@ -728,27 +705,6 @@ static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v
     return best;
 }
 
-/* |nbr_diff| of pixels c0..c1−1 of an interior row (B points at the row):
- * only its size enters the block means, and the smallest |v − B| over the
- * 3×3 window needs no search order. */
-FG_HOT_LOOP static void nbr_absdiff_row(const float *restrict B, size_t w, const float *restrict v,
-                            float *restrict out, int c0, int c1)
-{
-    const float *up = B - w, *dn = B + w;
-    for (int c = c0; c < c1; c++) {
-        float x = v[c], m = fabsf(x - B[c]), t;
-        t = fabsf(x - B[c - 1]), m = t < m ? t : m;
-        t = fabsf(x - B[c + 1]), m = t < m ? t : m;
-        t = fabsf(x - up[c - 1]), m = t < m ? t : m;
-        t = fabsf(x - up[c]), m = t < m ? t : m;
-        t = fabsf(x - up[c + 1]), m = t < m ? t : m;
-        t = fabsf(x - dn[c - 1]), m = t < m ? t : m;
-        t = fabsf(x - dn[c]), m = t < m ? t : m;
-        t = fabsf(x - dn[c + 1]), m = t < m ? t : m;
-        out[c] = m;
-    }
-}
-
 /* Signed nbr_diff against B (pointing at the row) of pixels c0..c1−1 of an
  * interior row into e, its size into ea: the same candidates in the same
  * order as nbr_diff, the first of equally close ones kept. */
@@ -777,18 +733,16 @@ FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
 {
     int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
     float thr = s->p.min_diff;
-    float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *da = ds + w,
-          *es = da + w;
+    float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *es = ds + 2 * (size_t)w;
     double *tc = (double *)(vr + 4 * (size_t)w);
     double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
     const float *off = s->boff + (size_t)by * bw;
     memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
     /* block sums side by side: each block's pixels in raster order */
-    double *sd = acc, *sf = sd + bw, *sa = sf + bw, *nc = sa + bw, *ss = nc + bw, *sg = ss + bw,
-           *sl = sg + bw;
+    double *sd = acc, *nc = sd + 3 * bw, *ss = nc + bw, *sg = ss + bw, *sl = sg + bw;
     for (int r = by * bs; r < by * bs + bs; r++) {
         size_t o = (size_t)r * w;
-        const float *iy = s->iy + o, *bsy = s->bsy + o, *bfy = s->bfy + o;
+        const float *iy = s->iy + o, *bsy = s->bsy + o;
         for (int bx = 0; bx < bw; bx++)
             for (int c = bx * bs; c < bx * bs + bs; c++)
                 vr[c] = iy[c] + off[bx];
@@ -798,25 +752,26 @@ FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
             c0 = 1;
             c1 = cw < w ? cw : w - 1;
             nbr_signed_row(bsy, (size_t)w, vr, es, ds, c0, c1);
-            nbr_absdiff_row(bfy, (size_t)w, vr, da, c0, c1);
         }
         for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
             es[c] = nbr_diff(s->bsy, w, h, r, c, vr[c]);
             ds[c] = fabsf(es[c]);
-            da[c] = fabsf(nbr_diff(s->bfy, w, h, r, c, vr[c]));
         }
+        /* the activity against the fast background is taken in block_scores
+         * for the few blocks that need it (block_activity) */
         for (int bx = 0; bx < bw; bx++) {
             const int cb = bx * bs;
-            double a0 = sd[bx], a1 = sf[bx], a2 = sa[bx];
-            for (int c = cb; c < cb + bs; c++) {
+            double a0 = sd[bx];
+            for (int c = cb; c < cb + bs; c++)
                 a0 += ds[c];
-                a1 += fabsf(bfy[c] - bsy[c]);
-                a2 += da[c];
-            }
-            sd[bx] = a0, sf[bx] = a1, sa[bx] = a2;
+            sd[bx] = a0;
         }
-        /* ratio_row leaves |Cb − 128| + |Cr − 128| of the row in tc */
-        ratio_row(s, s->iy, s->iu, s->iv, r, acc + 7 * (size_t)bw, tc, tc + w);
+        /* the grey score's per-pixel chroma |Cb − 128| + |Cr − 128| (the
+         * ratios' term); the frame's ratios are taken in block_scores for the
+         * few blocks whose cheap gates pass */
+        const float *iu = s->iu + o, *iv = s->iv + o;
+        for (int c = 0; c < cw; c++)
+            tc[c] = fabs(iu[c] - 128.0) + fabs(iv[c] - 128.0);
         /* changed pixels: the sign of the change counts. Unchanged ones add
          * +0.0, which leaves every sum as it is (the sums start at +0.0 and
          * no term is −0.0, so no sum is ever −0.0), and no branch follows
@@ -837,14 +792,10 @@ FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
     for (int bx = 0; bx < bw; bx++) {
         int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
         s->bdiff[b] = (float)(sd[bx] / n);
-        s->bfast[b] = (float)(sf[bx] / n);
-        s->bact[b] = (float)(sa[bx] / n);
         s->bchg[b] = (float)nb / n;
         s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
         s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
         s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
-        const double *q = acc + 7 * (size_t)bw;
-        ratio_finish(bs, q[bx], q[bw + bx], q[2 * bw + bx], &s->bcursat[b], &s->bcurcon[b]);
     }
 }
 
@@ -966,8 +917,42 @@ static float row_median(const fg_smoke *s, int bx, int by)
     return n ? v[n / 2] : 0.0f;
 }
 
-/* Block scores, gates and the time-of-day test. */
-static void block_scores(fg_smoke *s, int64_t t)
+/* Activity of block b: mean |Y − B_fast| of its offset pixels, each against
+ * the closest of its 3×3 fast-background neighbours (nbr_diff), summed in
+ * raster order. Only blocks that score above 0.5 need it. */
+static float block_activity(const fg_smoke *s, int b)
+{
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    float off = s->boff[b];
+    double sa = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        const float *iy = s->iy + (size_t)r * w;
+        for (int c = c0; c < c0 + bs; c++)
+            sa += fabsf(nbr_diff(s->bfy, w, h, r, c, iy[c] + off));
+    }
+    return (float)(sa / (bs * bs));
+}
+
+/* Background ratios of block b: the stored ones while the state's arrays
+ * are valid, else from the slow background as it stands. Nothing changes the
+ * background between the end of one push (where the old code took the ratios
+ * of every block after the update) and block_scores of the next, so these are
+ * the same floats, taken for the few blocks that need them. */
+static void background_ratio(const fg_smoke *s, int b, float *sat, float *con)
+{
+    if (s->bratio_stored) {
+        *sat = s->bsat[b];
+        *con = s->bcon[b];
+    } else {
+        block_ratio_one(s, s->bsy, s->bsu, s->bsv, b, sat, con);
+    }
+}
+
+/* Block scores, gates and the time-of-day test. The frame's and the
+ * background's ratios and the appearance features (frame rgb, its luminance
+ * in s->ly, horizon row hz, sky luminance sky_y) are taken only for the
+ * blocks whose cheaper gates pass: no other block reads them. */
+static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz, double sky_y)
 {
     const fg_smoke_params *p = &s->p;
     int use_model = p->model && p->model->nfeat > 0;
@@ -988,28 +973,34 @@ static void block_scores(fg_smoke *s, int64_t t)
             if (sc > 0.5f)
                 sc = (s->bdiff[b] - row_median(s, bx, by)) / (2.0f * thrb);
             sc = sc > 1 ? 1 : sc;
-            float desat = s->bsat[b] - s->bcursat[b];
-            float hfloss = s->bcon[b] > 1e-3f ? 1.0f - s->bcurcon[b] / s->bcon[b] : 0.0f;
             int gate = 4 * s->bchg[b] >= 1.0f &&            /* carried by ≥ 1/4 of the block */
                        s->bgrey[b] >= p->min_grey &&         /* colourless */
                        s->bluma[b] >= GREY_Y_MIN && s->bluma[b] <= GREY_Y_MAX &&
-                       /* lighter (airlight added), or a darker veil that greys or
-                        * blurs what is behind it; a shadow is darker and does
-                        * neither */
-                       (s->bsign[b] > 0 || desat >= DESAT_MIN || hfloss >= HFLOSS_MIN) &&
-                       /* a grey veil cannot add colour */
-                       desat > -DESAT_NOISE &&
                        !(p->ignore && p->ignore[b]);
-            if (use_model) {
-                s->prob[b] = fg_smoke_model_prob(p->model, s->feat + (size_t)b * FG_SF_COUNT);
-                gate = gate && s->prob[b] >= (p->min_prob < 0 ? p->model->threshold : p->min_prob);
+            if (gate) {
+                float bsat, bcon;
+                background_ratio(s, b, &bsat, &bcon);
+                block_ratio_one(s, s->iy, s->iu, s->iv, b, &s->bcursat[b], &s->bcurcon[b]);
+                float desat = bsat - s->bcursat[b];
+                float hfloss = bcon > 1e-3f ? 1.0f - s->bcurcon[b] / bcon : 0.0f;
+                /* lighter (airlight added), or a darker veil that greys or
+                 * blurs what is behind it; a shadow is darker and does
+                 * neither; and a grey veil cannot add colour */
+                gate = (s->bsign[b] > 0 || desat >= DESAT_MIN || hfloss >= HFLOSS_MIN) &&
+                       desat > -DESAT_NOISE;
+            }
+            if (use_model && gate) {
+                float *f = s->feat + (size_t)b * FG_SF_COUNT;
+                fg_smoke_appearance_block(rgb, s->ly, p->block, bx, by, hz, sky_y, f);
+                s->prob[b] = fg_smoke_model_prob(p->model, f);
+                gate = s->prob[b] >= (p->min_prob < 0 ? p->model->threshold : p->min_prob);
             }
             s->score[b] = gate ? sc : 0.0f;
             float h = history_of(s, b, t);
             float need = (h + 1) / 2 > h + 0.2f ? (h + 1) / 2 : h + 0.2f;
             s->hscore[b] = h;
             s->cand[b] = s->score[b] > 0.5f && s->score[b] > need &&
-                         s->bact[b] >= act_min * s->bdiff[b];
+                         block_activity(s, b) >= act_min * s->bdiff[b];
         }
     }
     /* record this hour's maxima */
@@ -1152,11 +1143,7 @@ static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
     memcpy(s->bfy, s->iy, np * sizeof(float));
     memcpy(s->bsu, s->iu, np * sizeof(float));
     memcpy(s->bsv, s->iv, np * sizeof(float));
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++)
-        block_ratios(s, s->bsy, s->bsu, s->bsv, by, s->bsat, s->bcon);
+    s->bratio_stored = 0; /* the background ratios follow the new background */
     memset(s->thr, 0, (size_t)s->nb * sizeof(float));
     memset(s->held, 0, (size_t)s->nb);
     memset(s->plab, 0, (size_t)s->nb * sizeof(int));
@@ -1203,9 +1190,9 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     if (s->p.horizon_row < 0 || use_model)
         fg_smoke_luma(rgb, s->ly, s->lrow);
     double hz = horizon_row(s);
-    if (use_model && fg_smoke_appearance_luma(rgb, s->ly, s->lrow, s->p.block, hz, s->feat) != FG_OK)
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke features: out of memory (%dx%d frame)", s->w,
-                          s->h);
+    /* the appearance features' one frame-level quantity; the features
+     * themselves are taken in block_scores, for the blocks that need them */
+    double sky_y = use_model ? fg_smoke_sky_luma(s->lrow, s->h, hz) : 0.0;
     block_features(s);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one
@@ -1227,7 +1214,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         return FG_OK;
     }
     skyline(s, hz);
-    block_scores(s, t_utc);
+    block_scores(s, t_utc, rgb, hz, sky_y);
     int n = label_regions(s);
     int bs = s->p.block;
 
@@ -1332,7 +1319,8 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
                      s->reg[s->lab[i]].persisted < s->p.persist_frames;
     }
 
-    /* updates: backgrounds, adaptive threshold, background ratios */
+    /* updates: backgrounds, adaptive threshold; the background ratios follow
+     * the updated background (background_ratio, fg_smoke_save) */
     float a = s->p.bg_alpha;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
@@ -1361,8 +1349,8 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
             if (!s->cand[b])
                 s->thr[b] = a * s->thr[b] + (1 - a) * THR_C * s->bdiff[b];
         }
-        block_ratios(s, s->bsy, s->bsu, s->bsv, by, s->bsat, s->bcon);
     }
+    s->bratio_stored = 0;
     s->frames++;
     *res = out;
     return FG_OK;
@@ -1463,8 +1451,9 @@ static void get_raw(bytes *b, unsigned char *v, size_t n)
  * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y/Cb/Cr and
  * fast Y (w·h f32 each), thr, bsat, bcon (nb f32 each), held (nb bytes), plab
  * (nb i32), ppers, parea, ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
- * FNV-1a 64 of everything before it. */
-static void serialise(const fg_smoke *s, bytes *b)
+ * FNV-1a 64 of everything before it. bsat and bcon are the block ratios of
+ * the slow background as it stands (as stored while bratio_stored). */
+static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const float *bcon)
 {
     size_t np = (size_t)s->w * s->h, nb = (size_t)s->nb;
     uint64_t hb;
@@ -1487,8 +1476,8 @@ static void serialise(const fg_smoke *s, bytes *b)
     put_f32s(b, s->bsv, np);
     put_f32s(b, s->bfy, np);
     put_f32s(b, s->thr, nb);
-    put_f32s(b, s->bsat, nb);
-    put_f32s(b, s->bcon, nb);
+    put_f32s(b, bsat, nb);
+    put_f32s(b, bcon, nb);
     put_raw(b, s->held, nb);
     put_i32s(b, s->plab, nb);
     put_i32s(b, s->ppers, nb + 1);
@@ -1503,14 +1492,32 @@ int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *c
 {
     if (!s || !buf || !len)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke save: missing state or output");
+    /* the background ratios are taken lazily while pushing (background_ratio):
+     * the state holds all of them, so a save (rare) takes them here */
+    float *rat = NULL;
+    const float *bsat = s->bsat, *bcon = s->bcon;
+    if (!s->bratio_stored) {
+        rat = fg_malloc(2 * (size_t)s->nb * sizeof *rat);
+        if (!rat)
+            return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %d blocks", s->nb);
+        /* block by block: the state is const here and its row scratch stays
+         * untouched */
+        for (int k = 0; k < s->nb; k++)
+            block_ratio_one(s, s->bsy, s->bsu, s->bsv, k, rat + k, rat + s->nb + k);
+        bsat = rat;
+        bcon = rat + s->nb;
+    }
     bytes sz = {NULL, 0, 0, 1};
-    serialise(s, &sz);
+    serialise(s, &sz, bsat, bcon);
     size_t total = sz.n + 8;
     unsigned char *p = fg_malloc(total);
-    if (!p)
+    if (!p) {
+        fg_free(rat);
         return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %zu bytes", total);
+    }
     bytes b = {p, 0, total, 1};
-    serialise(s, &b);
+    serialise(s, &b, bsat, bcon);
+    fg_free(rat);
     put_u64(&b, fg_fnv1a64(FG_FNV64_OFFSET, p, sz.n));
     *buf = p;
     *len = total;

@@ -283,11 +283,8 @@ FG_HOT_LOOP static void block_row_features(const fg_raster *rgb, const float *y,
     }
 }
 
-int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double *m, int block,
-                             double horizon, float *feat)
+double fg_smoke_sky_luma(const double *m, int h, double horizon)
 {
-    int w = rgb->width, h = rgb->height;
-    int nbx = w / block, nby = h / block, cw = nbx * block;
     /* Sky reference: the rows above the horizon; with none in view, the top row. */
     int nsky = (int)floor(horizon);
     if (nsky < 1)
@@ -297,7 +294,72 @@ int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double 
     double sky = 0;
     for (int r = 0; r < nsky; r++)
         sky += m[r];
-    sky /= nsky;
+    return sky / nsky;
+}
+
+/* One block of block_row_features, for a caller that needs the features of a
+ * few blocks only (the detector asks for the blocks whose other gates pass).
+ * The per-pixel terms are the same expressions and every sum runs over the
+ * block's pixels in the same raster order, so the floats are the same bytes
+ * as block_row_features gives (ISO C: no contraction; terms are exact
+ * functions of the pixel and its clamped neighbours). Keep the two in step. */
+void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, int bx, int by,
+                               double horizon, double sky_y, float *o)
+{
+    int w = rgb->width, h = rgb->height;
+    const unsigned char *d = rgb->data;
+    double sy = 0, syy = 0, sgrey = 0, ssat = 0, sbr = 0, sdark = 0, slap = 0, sgv = 0;
+    int y0 = by * block, c0 = bx * block;
+    for (int r = y0; r < y0 + block; r++) {
+        const unsigned char *row = d + (size_t)r * rgb->stride;
+        const float *yr = y + (size_t)r * (size_t)w;
+        const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * (size_t)w;
+        const float *yd = y + (size_t)(r < h - 1 ? r + 1 : r) * (size_t)w;
+        for (int c = c0; c < c0 + block; c++) {
+            int iR = row[3 * c], iG = row[3 * c + 1], iB = row[3 * c + 2];
+            int imx = iR > iG ? iR : iG, imn = iR < iG ? iR : iG;
+            imx = imx > iB ? imx : iB;
+            imn = imn < iB ? imn : iB;
+            int qm = imx > 0 ? imx : 1;
+            double R = iR, G = iG, B = iB;
+            double Y = yr[c];
+            double U = 128.0 - 0.168736 * R - 0.331264 * G + 0.5 * B;
+            double V = 128.0 + 0.5 * R - 0.418688 * G - 0.081312 * B;
+            int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
+            double lap = 4.0 * Y - yr[cl] - yr[cr] - yu[c] - yd[c];
+            double gy = 0.5 * ((double)yd[c] - yu[c]);
+            double gx = 0.5 * ((double)yr[cr] - yr[cl]);
+            sy += (double)yr[c];
+            syy += Y * Y;
+            sgrey += 1.0 - (fabs(U - 128.0) + fabs(V - 128.0)) / 128.0;
+            ssat += (double)(imx - imn) / (double)qm;
+            sbr += (iB - iR) / 255.0;
+            sdark += imn / 255.0;
+            slap += fabs(lap);
+            sgv += fabs(gy) - fabs(gx);
+        }
+    }
+    double n = (double)block * block;
+    double my = sy / n;
+    double var = syy / n - my * my;
+    o[FG_SF_LUMA] = (float)(my / 255.0);
+    o[FG_SF_LUMA_STD] = (float)(sqrt(var > 0 ? var : 0) / 64.0);
+    o[FG_SF_COLOURLESS] = (float)(sgrey / n);
+    o[FG_SF_SATURATION] = (float)(ssat / n);
+    o[FG_SF_BLUE_RED] = (float)(sbr / n);
+    o[FG_SF_DARK_CHANNEL] = (float)(sdark / n);
+    o[FG_SF_HIGH_FREQ] = (float)(slap / n / 64.0);
+    o[FG_SF_GRAD_VERT] = (float)(sgv / n / 64.0);
+    o[FG_SF_ROW] = (float)(((double)y0 + 0.5 * block - horizon) / h);
+    o[FG_SF_SKY_CONTRAST] = (float)((my - sky_y) / 255.0);
+}
+
+int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double *m, int block,
+                             double horizon, float *feat)
+{
+    int w = rgb->width, h = rgb->height;
+    int nbx = w / block, nby = h / block, cw = nbx * block;
+    double sky = fg_smoke_sky_luma(m, h, horizon);
     double br[511], dark[256];
     for (int k = -255; k <= 255; k++)
         br[k + 255] = k / 255.0;
