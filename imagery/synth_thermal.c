@@ -234,7 +234,7 @@ static int scene_grid(const synth *s, double px, grid *g)
             case 2: lon = o->west; lat = o->south + t * (o->north - o->south); break;
             default: lon = o->east; lat = o->south + t * (o->north - o->south); break;
             }
-            double x, y;
+            double x = 0, y = 0;
             int rc = to_utm(s, lat, lon, &x, &y);
             if (rc != FG_OK)
                 return rc;
@@ -436,7 +436,7 @@ static int make_scene(synth *s, const char *scenes_dir, const scene_spec *sp, co
         n++;
     }
 
-    grid g;
+    grid g = {0};
     if ((rc = scene_grid(s, sp->pixel_m, &g)) != FG_OK)
         return rc;
     for (int i = 0; i < n; i++)
