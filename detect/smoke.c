@@ -33,7 +33,7 @@
  *     unchanged.
  *  4. Appearance: when a learned block model is given, the block must also
  *     look like smoke on its own (fg_smoke_appearance, fg_smoke_model_prob ≥
- *     min_prob).
+ *     min_prob, by default the model's own threshold).
  *  5. Block score s = clamp(D / 2·max(min_diff, T)) for blocks that pass the
  *     gates, 0 otherwise; when s > 0.5, D first loses the median change of
  *     its block row within ±15 blocks (row_median: haze layers, inversion
@@ -45,14 +45,14 @@
  *     slots, one byte per block), and when it is still evolving (activity,
  *     see block_scores).
  *  6. Candidates → 4-connected regions (raster-order labels); a region counts
- *     when its lowest block ends less than 2 % of the frame height above the skyline
- *     under it (skyline: per block column, where the slow background's
- *     luminance drops from sky to ground near the frame's horizon row; a
- *     plume's base touches the ground or rises from behind a ridge, clouds
- *     live in the sky) and it covers at most a quarter of the frame (weather
- *     changes large parts of a view together, a plume in its first minutes is
- *     small). A frame in which over half of the blocks changed is a new
- *     scene: the backgrounds restart.
+ *     when its lowest block ends less than 2 % of the frame height above the
+ *     skyline under it (skyline: per block column, where the slow background's
+ *     luminance drops from sky to ground near the horizon row; a plume's base
+ *     touches the ground or rises from behind a ridge, clouds live in the
+ *     sky) and it covers at most a quarter of the frame (weather changes
+ *     large parts of a view together, a plume in its first minutes is small).
+ *     A frame in which over half of the blocks changed is a new scene: the
+ *     backgrounds restart.
  *  7. Persistence: a region continues a counted region of the previous frame
  *     that it overlaps or touches (a one-block shift is a small plume's
  *     jitter). It counts up while it keeps ≥ 80 % of its area or loses at
@@ -71,7 +71,7 @@
  * plume at 4–9 DN; the negatives stayed at zero alarms at 3 (scripts/
  * eval_camera.sh). Only two labelled ignition sequences exist here, so this
  * choice has no independent validation set: that is stated in the README.
-
+ *
  * Persistence choice: 3 frames. Pyronear (2025) uses 5 consecutive frames at a
  * frame every ~30 s (2–2.5 min of evidence). At one frame a minute 5 frames
  * would cost 4 minutes after the smoke first shows, and FIgLib smoke often
@@ -246,7 +246,8 @@ static int check_params(const fg_smoke_params *p, fg_ctx *ctx)
 {
     if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
         !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
-        !(p->min_grey >= 0 && p->min_grey <= 1) || !(p->min_prob == -1.0f || (p->min_prob >= 0 && p->min_prob <= 1)) ||
+        !(p->min_grey >= 0 && p->min_grey <= 1) ||
+        !(p->min_prob == -1.0f || (p->min_prob >= 0 && p->min_prob <= 1)) ||
         p->persist_frames < 1 || p->warmup_frames < 0 || p->gap_reset_s < 0 ||
         isnan(p->horizon_row))
         return fg_ctx_set(ctx, FG_EINVAL,
@@ -266,12 +267,13 @@ void fg_smoke_free(fg_smoke *s)
 {
     if (!s)
         return;
-    void *bufs[] = {s->bsy,   s->bsu,   s->bsv,    s->bfy,     s->thr,     s->bsat,  s->bcon,
-                    s->held,  s->plab,  s->ppers,  s->parea,   s->ptop, s->parea0, s->pgrew,    s->hist,  s->iy,
-                    s->iu,    s->iv,    s->bmean, s->boff, s->medbuf, s->mkey, s->rank, s->mset,
-                    s->mcnt,  s->rowf,  s->rowd,  s->bdiff,  s->bgrey,   s->bluma, s->bsign, s->bchg,
-                    s->bcursat, s->bcurcon, s->score, s->hscore, s->ratio, s->prob, s->feat,
-                    s->cand,  s->parent, s->lab,   s->reg, s->sky, s->skytmp, s->ly, s->lrow, s->bgmean};
+    void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
+                    s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
+                    s->hist,   s->iy,      s->iu,     s->iv,     s->bmean,  s->boff,   s->medbuf,
+                    s->mkey,   s->rank,    s->mset,   s->mcnt,   s->rowf,   s->rowd,   s->bdiff,
+                    s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
+                    s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
+                    s->reg,    s->sky,     s->skytmp, s->ly,     s->lrow,   s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
@@ -839,8 +841,8 @@ static float history_of(const fg_smoke *s, int b, int64_t t)
  * background) drops most from the SKY_W blocks above to the SKY_W
  * below (the daytime sky is brighter than the ground), searched within
  * SKY_BAND of the horizon row hz (the registry's flat-earth horizon, or the
- * frame's estimate; hills raise the real skyline above the former); a column whose best drop is below
- * SKY_MIN_DROP DN (masked, night, no sky) takes hz. The rows are then the
+ * frame's estimate; hills raise the real skyline above the former); a column
+ * whose best drop is below SKY_MIN_DROP DN (masked, night, no sky) takes hz. The rows are then the
  * median of ±2 columns, damping a tree top or a mast. A far ridge line is
  * rarely level: one row for the whole view puts the sky just above a low
  * ridge below the "horizon", where haze and glare change all day. */
