@@ -1,4 +1,4 @@
-/* smoke.c — camera smoke detector: fast/slow backgrounds, block cues, time-of-day history, persistence, state serialisation. */
+/* smoke.c — camera smoke detector: fast/slow backgrounds, block cues, skyline, time-of-day history, persistence. */
 /* SPDX-License-Identifier: MIT */
 /*
  * What is built here follows ../shared/ref/camera-smoke.md ("what works"):
@@ -88,9 +88,12 @@
  * writes only its own pixels and blocks; medians, labelling, tracking and the
  * history run single-threaded in a fixed order, so results are identical at
  * any thread count.
+ *
+ * The state's byte format (save, load) is in smoke_state.c.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
+#include "detect/smoke_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -144,8 +147,6 @@
 /* JPEG noise in the chroma/luminance ratio of a block: a veil whose block
  * gained more colour than this is not grey (glare, sunlit sky, leaves). */
 #define DESAT_NOISE 0.01f
-/* Time-of-day history: 84 hourly slots = 3.5 days (Govil et al. 2020). */
-#define HIST_SLOTS 84
 /* Exposure gain is clamped to one photographic stop either way: a cloud
  * shadow over the whole view or auto-exposure stays within it; beyond it the
  * frame is a different scene (dusk, a day/night switch). */
@@ -168,8 +169,6 @@
 /* Half-width (blocks) of the row window of row_median. */
 #define ROW_R 15
 
-#define STATE_MAGIC "FGSMOKE\n"
-#define STATE_VERSION 2u
 
 struct region {
     int area, bx0, by0, bx1, by1; /* blocks, inclusive box */
@@ -182,48 +181,6 @@ struct region {
     int alarm;
 };
 
-struct fg_smoke {
-    fg_smoke_params p;
-    int w, h;        /* working resolution */
-    int bw, bh, nb;  /* block grid */
-    /* persistent */
-    int64_t frames;  /* frames since the (re)start of the warm-up */
-    int64_t last_t;
-    int have_last;
-    double horizon;  /* smoothed estimated horizon row */
-    int have_horizon;
-    float *bsy, *bsu, *bsv, *bfy; /* slow Y/Cb/Cr, fast Y backgrounds (per pixel) */
-    float *thr;                   /* adaptive change threshold per block */
-    float *bsat, *bcon;           /* background chroma ratio and contrast per block; valid
-                                   * for all blocks only while bratio_stored (see below) */
-    int bratio_stored;            /* bsat/bcon hold what the state holds (fresh or loaded);
-                                   * else they are the ratios of the slow background,
-                                   * computed when a block needs them (background_ratio) */
-    unsigned char *held;          /* block in a tracked region: slow update */
-    int *plab;                    /* previous frame's region label per block */
-    int nprev;                    /* regions of the previous frame */
-    int *ppers, *parea, *ptop, *parea0, *pgrew; /* per previous region (index = label) */
-    int64_t slot_hour[HIST_SLOTS];/* absolute hour held by each ring slot, −1 = empty */
-    unsigned char *hist;          /* [slot][block] hourly maxima of the block score ×255 */
-    /* scratch */
-    float *iy, *iu, *iv;
-    float *bmean, *boff, *medbuf;
-    float *bgmean;                /* estimate_gain: block means of the slow background Y */
-    uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
-    uint64_t *mset;               /* local_offset: rank set of one window per block row */
-    unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
-    float *rowf;                  /* block_features: pixel rows per block row */
-    double *rowd;                 /* block_features: block sums per block row */
-    float *bdiff, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
-        *prob, *feat;
-    unsigned char *cand;
-    size_t *parent;
-    int *lab;
-    struct region *reg;
-    float *sky, *skytmp;          /* skyline row (pixels) per block column */
-    float *ly;                    /* ungained luminance of the frame (fg_smoke_luma) */
-    double *lrow;                 /* its row means */
-};
 
 void fg_smoke_params_default(fg_smoke_params *p)
 {
@@ -242,7 +199,7 @@ void fg_smoke_params_default(fg_smoke_params *p)
     p->horizon_row = -1.0;
 }
 
-static int check_params(const fg_smoke_params *p, fg_ctx *ctx)
+int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx)
 {
     if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
         !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
@@ -279,7 +236,7 @@ void fg_smoke_free(fg_smoke *s)
     fg_free(s);
 }
 
-static fg_smoke *smoke_alloc(const fg_smoke_params *p, int width, int height, fg_ctx *ctx)
+fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, fg_ctx *ctx)
 {
     fg_smoke *s = fg_calloc(1, sizeof *s);
     if (!s) {
@@ -346,13 +303,13 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
 {
     if (!p || !out)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke: missing parameters or output");
-    int rc = check_params(p, ctx);
+    int rc = fg_smoke_check_params(p, ctx);
     if (rc != FG_OK)
         return rc;
     if (width < p->block || height < p->block || width > 65536 || height > 65536)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke: frame size %dx%d is invalid for %d-pixel blocks",
                           width, height, p->block);
-    fg_smoke *s = smoke_alloc(p, width, height, ctx);
+    fg_smoke *s = fg_smoke_alloc_state(p, width, height, ctx);
     if (!s)
         return FG_ENOMEM;
     *out = s;
@@ -471,7 +428,7 @@ static double horizon_row(fg_smoke *s)
 /* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
  * of a block of a Y/Cb/Cr image; both are unchanged when the light is
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
- * the frame edge. block_ratio_one sums ΣY, Σ(|Cb − 128| + |Cr − 128|) and
+ * the frame edge. fg_smoke_block_ratio sums ΣY, Σ(|Cb − 128| + |Cr − 128|) and
  * Σ|Laplacian| over a block's pixels in raster order; ratio_finish turns the
  * sums into ratios. */
 static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
@@ -489,7 +446,7 @@ static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, fl
 
 /* Both ratios of block b. Only the few blocks whose cheap gates pass need
  * them (block_scores), and a save needs the background's. */
-static void block_ratio_one(const fg_smoke *s, const float *y, const float *u, const float *v,
+void fg_smoke_block_ratio(const fg_smoke *s, const float *y, const float *u, const float *v,
                             int b, float *sat, float *con)
 {
     int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
@@ -946,7 +903,7 @@ static void background_ratio(const fg_smoke *s, int b, float *sat, float *con)
         *sat = s->bsat[b];
         *con = s->bcon[b];
     } else {
-        block_ratio_one(s, s->bsy, s->bsu, s->bsv, b, sat, con);
+        fg_smoke_block_ratio(s, s->bsy, s->bsu, s->bsv, b, sat, con);
     }
 }
 
@@ -982,7 +939,7 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
             if (gate) {
                 float bsat, bcon;
                 background_ratio(s, b, &bsat, &bcon);
-                block_ratio_one(s, s->iy, s->iu, s->iv, b, &s->bcursat[b], &s->bcurcon[b]);
+                fg_smoke_block_ratio(s, s->iy, s->iu, s->iv, b, &s->bcursat[b], &s->bcurcon[b]);
                 float desat = bsat - s->bcursat[b];
                 float hfloss = bcon > 1e-3f ? 1.0f - s->bcurcon[b] / bcon : 0.0f;
                 /* lighter (airlight added), or a darker veil that greys or
@@ -1355,250 +1312,5 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     s->bratio_stored = 0;
     s->frames++;
     *res = out;
-    return FG_OK;
-}
-
-/* ------------------------------------------------------------ state */
-
-
-/* Little-endian byte writer/reader; the reader stops at the end (ok = 0). */
-typedef struct bytes {
-    unsigned char *p;
-    size_t n, cap;
-    int ok;
-} bytes;
-
-static void put_u64(bytes *b, uint64_t v)
-{
-    if (b->p)
-        for (int i = 0; i < 8; i++)
-            b->p[b->n + i] = (unsigned char)(v >> (8 * i));
-    b->n += 8;
-}
-static void put_u32(bytes *b, uint32_t v)
-{
-    if (b->p)
-        for (int i = 0; i < 4; i++)
-            b->p[b->n + i] = (unsigned char)(v >> (8 * i));
-    b->n += 4;
-}
-static void put_f32s(bytes *b, const float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        put_u32(b, u);
-    }
-}
-static void put_i32s(bytes *b, const int *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put_u32(b, (uint32_t)v[i]);
-}
-static void put_raw(bytes *b, const unsigned char *v, size_t n)
-{
-    if (b->p)
-        memcpy(b->p + b->n, v, n);
-    b->n += n;
-}
-
-static uint64_t get_u64(bytes *b)
-{
-    if (!b->ok || b->cap - b->n < 8) {
-        b->ok = 0;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)b->p[b->n + i] << (8 * i);
-    b->n += 8;
-    return v;
-}
-static uint32_t get_u32(bytes *b)
-{
-    if (!b->ok || b->cap - b->n < 4) {
-        b->ok = 0;
-        return 0;
-    }
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)b->p[b->n + i] << (8 * i);
-    b->n += 4;
-    return v;
-}
-static void get_f32s(bytes *b, float *v, size_t n)
-{
-    for (size_t i = 0; i < n && b->ok; i++) {
-        uint32_t u = get_u32(b);
-        memcpy(&v[i], &u, 4);
-    }
-}
-static void get_i32s(bytes *b, int *v, size_t n)
-{
-    for (size_t i = 0; i < n && b->ok; i++)
-        v[i] = (int)get_u32(b);
-}
-static void get_raw(bytes *b, unsigned char *v, size_t n)
-{
-    if (!b->ok || b->cap - b->n < n) {
-        b->ok = 0;
-        return;
-    }
-    memcpy(v, b->p + b->n, n);
-    b->n += n;
-}
-
-/* Layout (little-endian): magic[8], version u32, width u32, height u32,
- * block u32, frames u64, have_last u32, last_t u64, have_horizon u32,
- * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y/Cb/Cr and
- * fast Y (w·h f32 each), thr, bsat, bcon (nb f32 each), held (nb bytes), plab
- * (nb i32), ppers, parea, ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
- * FNV-1a 64 of everything before it. bsat and bcon are the block ratios of
- * the slow background as it stands (as stored while bratio_stored). */
-static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const float *bcon)
-{
-    size_t np = (size_t)s->w * s->h, nb = (size_t)s->nb;
-    uint64_t hb;
-    memcpy(&hb, &s->horizon, 8);
-    put_raw(b, (const unsigned char *)STATE_MAGIC, 8);
-    put_u32(b, STATE_VERSION);
-    put_u32(b, (uint32_t)s->w);
-    put_u32(b, (uint32_t)s->h);
-    put_u32(b, (uint32_t)s->p.block);
-    put_u64(b, (uint64_t)s->frames);
-    put_u32(b, (uint32_t)s->have_last);
-    put_u64(b, (uint64_t)s->last_t);
-    put_u32(b, (uint32_t)s->have_horizon);
-    put_u64(b, hb);
-    put_u32(b, (uint32_t)s->nprev);
-    for (int k = 0; k < HIST_SLOTS; k++)
-        put_u64(b, (uint64_t)s->slot_hour[k]);
-    put_f32s(b, s->bsy, np);
-    put_f32s(b, s->bsu, np);
-    put_f32s(b, s->bsv, np);
-    put_f32s(b, s->bfy, np);
-    put_f32s(b, s->thr, nb);
-    put_f32s(b, bsat, nb);
-    put_f32s(b, bcon, nb);
-    put_raw(b, s->held, nb);
-    put_i32s(b, s->plab, nb);
-    put_i32s(b, s->ppers, nb + 1);
-    put_i32s(b, s->parea, nb + 1);
-    put_i32s(b, s->ptop, nb + 1);
-    put_i32s(b, s->parea0, nb + 1);
-    put_i32s(b, s->pgrew, nb + 1);
-    put_raw(b, s->hist, nb * HIST_SLOTS);
-}
-
-int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *ctx)
-{
-    if (!s || !buf || !len)
-        return fg_ctx_set(ctx, FG_EINVAL, "smoke save: missing state or output");
-    /* the background ratios are taken lazily while pushing (background_ratio):
-     * the state holds all of them, so a save (rare) takes them here */
-    float *rat = NULL;
-    const float *bsat = s->bsat, *bcon = s->bcon;
-    if (!s->bratio_stored) {
-        rat = fg_malloc(2 * (size_t)s->nb * sizeof *rat);
-        if (!rat)
-            return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %d blocks", s->nb);
-        /* block by block: the state is const here and its row scratch stays
-         * untouched */
-        for (int k = 0; k < s->nb; k++)
-            block_ratio_one(s, s->bsy, s->bsu, s->bsv, k, rat + k, rat + s->nb + k);
-        bsat = rat;
-        bcon = rat + s->nb;
-    }
-    bytes sz = {NULL, 0, 0, 1};
-    serialise(s, &sz, bsat, bcon);
-    size_t total = sz.n + 8;
-    unsigned char *p = fg_malloc(total);
-    if (!p) {
-        fg_free(rat);
-        return fg_ctx_set(ctx, FG_ENOMEM, "smoke save: out of memory for %zu bytes", total);
-    }
-    bytes b = {p, 0, total, 1};
-    serialise(s, &b, bsat, bcon);
-    fg_free(rat);
-    put_u64(&b, fg_fnv1a64(FG_FNV64_OFFSET, p, sz.n));
-    *buf = p;
-    *len = total;
-    return FG_OK;
-}
-
-int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len,
-                  fg_smoke **out, fg_ctx *ctx)
-{
-    if (!p || !out || (!buf && len))
-        return fg_ctx_set(ctx, FG_EINVAL, "smoke load: missing parameters, buffer or output");
-    int rc = check_params(p, ctx);
-    if (rc != FG_OK)
-        return rc;
-    if (len < 8 + 4 * 4 + 8 || memcmp(buf, STATE_MAGIC, 8) != 0)
-        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: not a smoke state (bad magic or %zu bytes)",
-                          len);
-    bytes b = {(unsigned char *)buf, 8, len, 1};
-    uint32_t ver = get_u32(&b), w = get_u32(&b), h = get_u32(&b), blk = get_u32(&b);
-    if (ver != STATE_VERSION)
-        return fg_ctx_set(ctx, FG_EFORMAT,
-                          "smoke state: version %u, this program reads version %u; start afresh",
-                          ver, STATE_VERSION);
-    if (blk != (uint32_t)p->block)
-        return fg_ctx_set(ctx, FG_EFORMAT,
-                          "smoke state: made with %u-pixel blocks, the parameters say %d", blk,
-                          p->block);
-    if (w < blk || h < blk || w > 65536 || h > 65536)
-        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: frame size %ux%u is invalid", w, h);
-    size_t np = (size_t)w * h, nb = (size_t)(w / blk) * (h / blk);
-    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + 4 * 4 * np + 3 * 4 * nb +
-                  nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
-    if (len != want)
-        return fg_ctx_set(ctx, FG_EFORMAT,
-                          "smoke state: %zu bytes, a %ux%u state holds %zu (truncated or for "
-                          "another frame size)",
-                          len, w, h, want);
-    uint64_t sum = 0;
-    for (int i = 0; i < 8; i++)
-        sum |= (uint64_t)buf[len - 8 + i] << (8 * i);
-    if (sum != fg_fnv1a64(FG_FNV64_OFFSET, buf, len - 8))
-        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: checksum mismatch (corrupt)");
-    fg_smoke *s = smoke_alloc(p, (int)w, (int)h, ctx);
-    if (!s)
-        return FG_ENOMEM;
-    uint64_t hb;
-    s->frames = (int64_t)get_u64(&b);
-    s->have_last = (int)get_u32(&b);
-    s->last_t = (int64_t)get_u64(&b);
-    s->have_horizon = (int)get_u32(&b);
-    hb = get_u64(&b);
-    memcpy(&s->horizon, &hb, 8);
-    uint32_t nprev = get_u32(&b);
-    for (int k = 0; k < HIST_SLOTS; k++)
-        s->slot_hour[k] = (int64_t)get_u64(&b);
-    get_f32s(&b, s->bsy, np);
-    get_f32s(&b, s->bsu, np);
-    get_f32s(&b, s->bsv, np);
-    get_f32s(&b, s->bfy, np);
-    get_f32s(&b, s->thr, nb);
-    get_f32s(&b, s->bsat, nb);
-    get_f32s(&b, s->bcon, nb);
-    get_raw(&b, s->held, nb);
-    get_i32s(&b, s->plab, nb);
-    get_i32s(&b, s->ppers, nb + 1);
-    get_i32s(&b, s->parea, nb + 1);
-    get_i32s(&b, s->ptop, nb + 1);
-    get_i32s(&b, s->parea0, nb + 1);
-    get_i32s(&b, s->pgrew, nb + 1);
-    get_raw(&b, s->hist, nb * HIST_SLOTS);
-    int bad = !b.ok || s->frames < 0 || nprev > nb || (s->have_last != 0 && s->have_last != 1) ||
-              (s->have_horizon != 0 && s->have_horizon != 1) || isnan(s->horizon);
-    s->nprev = (int)nprev;
-    for (size_t i = 0; i < nb && !bad; i++)
-        bad = s->plab[i] < 0 || s->plab[i] > (int)nprev;
-    if (bad) {
-        fg_smoke_free(s);
-        return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: inconsistent contents");
-    }
-    *out = s;
     return FG_OK;
 }
