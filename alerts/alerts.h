@@ -326,6 +326,9 @@ typedef struct fg_cam_opts {
 
 /* Defaults: automatic scale, UTC+8 camera clocks, bundled model, 300 s window. */
 void fg_cam_opts_default(fg_cam_opts *o);
+/* The automatic TurboJPEG scale denominator (1, 2, 4, 8) for frames full_w pixels
+ * wide: the largest that keeps the working width at least 960 px. */
+int fg_cam_auto_scale(int full_w);
 
 /* One processed frame. */
 typedef struct fg_cam_frame {

@@ -152,7 +152,7 @@ static fg_cam_hotspot *job_hotspot(cam_job *j, double sigma_deg)
  * MIN_WORK_WIDTH: a young plume at km range covers only a few blocks, and at 512 px
  * (2048 px frames at 1/4) the FIgLib 2018 plume was 1–2 blocks and its first alarm
  * came 4 minutes later than at 1024 px. */
-static int auto_scale(int full_w)
+int fg_cam_auto_scale(int full_w)
 {
     int best = 1;
     for (int d = 2; d <= 8; d *= 2)
@@ -226,10 +226,8 @@ static int det_setup(cam_job *j, const run_ctx *rc, cam_det *d, int ww, int wh, 
         /* the pinhole geometry follows the frames as they are, whatever the registry's size */
         d->geo.width = fw;
         d->geo.height = fh;
-        if (!o->params || o->params->horizon_row < 0) {
-            double hr = fg_camera_horizon_row(&d->geo) * wh / (double)fh;
-            d->sp.horizon_row = hr < 0 ? 0 : hr > wh ? wh : hr;
-        }
+        if (!o->params || o->params->horizon_row < 0)
+            d->sp.horizon_row = fg_camera_work_horizon(j->cam, fw, fh, wh);
         if (j->cam->mask_wkt[0]) {
             if (fg_camera_block_mask(j->cam, ww, wh, d->sp.block, &d->ignore, &ctx) != FG_OK)
                 job_log(j, "WARN camera %s: %s; no ignore mask", j->key, ctx.msg);
@@ -379,7 +377,7 @@ static void run_job(cam_job *j, const run_ctx *rc, fg_jpeg_decoder **decs, int n
             if (fg_jpeg_decode_file(decs[0], fr[start].path, 8, o->max_pixels, &r, &fw, &fh,
                                     &ctx) == FG_OK) {
                 fg_raster_release(&r);
-                scale = auto_scale(fw);
+                scale = fg_cam_auto_scale(fw);
                 break;
             }
             job_skip_cb(j, fr[start].path, ctx.msg[0] ? ctx.msg : "cannot decode");

@@ -67,6 +67,17 @@ double fg_camera_horizon_row(const fg_camera *cam)
     return 0.5 * cam->height - focal_px(cam) * tan(cam->tilt_deg * DEG);
 }
 
+double fg_camera_work_horizon(const fg_camera *cam, int full_w, int full_h, int work_h)
+{
+    if (!cam || full_h <= 0)
+        return NAN;
+    fg_camera geo = *cam;
+    geo.width = full_w;
+    geo.height = full_h;
+    double hr = fg_camera_horizon_row(&geo) * work_h / (double)full_h;
+    return hr < 0 ? 0 : hr > work_h ? work_h : hr;
+}
+
 int fg_camera_project(const fg_camera *cam, double lat, double lon, double *x, double *y)
 {
     if (!cam || !x || !y || cam->width <= 0 || cam->height <= 0 || !(cam->height_m > 0) ||

@@ -414,6 +414,10 @@ double fg_camera_bearing(const fg_camera *cam, double x);
 double fg_camera_range(const fg_camera *cam, double y);
 /* Row of the horizon (depression 0), may be outside the frame. */
 double fg_camera_horizon_row(const fg_camera *cam);
+/* The same for frames of full_w×full_h pixels (whatever the registry's size)
+ * decoded to work_h rows, clamped to [0, work_h]: the smoke detector's
+ * horizon_row. */
+double fg_camera_work_horizon(const fg_camera *cam, int full_w, int full_h, int work_h);
 /* Forward model: image position of a ground point; returns FG_EINVAL when it is
  * behind the camera or above the horizon. */
 int fg_camera_project(const fg_camera *cam, double lat, double lon, double *x, double *y);

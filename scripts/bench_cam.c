@@ -9,7 +9,7 @@
  *   decode  the camera runner's decode stage alone: frames in batches of 4 per thread,
  *           decoded in parallel with one TurboJPEG handle per thread, at the scale the
  *           runner chooses (the largest reduction keeping the working width ≥ 960 px,
- *           alerts/cameras.c MIN_WORK_WIDTH: 1/2 for both sizes);
+ *           fg_cam_auto_scale: 1/2 for both sizes);
  *   full    the same decode plus the detector: each frame pushed in time order through
  *           one camera's fg_smoke state with the bundled block model (the runner's
  *           per-camera loop in alerts/cameras.c, without its file listing and logging);
@@ -17,6 +17,7 @@
  * The ratio full/decode is the issue's bar (≤ 1.5). Frames per second are frames of one
  * camera; several cameras run in parallel in the runner.
  */
+#include "alerts/alerts.h"
 #include "imagery/imagery.h"
 
 #include <math.h>
@@ -211,9 +212,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_cam: --frames, --reps and --threads must be positive\n");
         return 2;
     }
-    static const struct {
-        int w, h, scale; /* scale: the runner's choice, working width ≥ 960 px */
-    } sizes[] = {{3072, 2048, 2}, {1920, 1080, 2}};
+    struct {
+        int w, h, scale; /* scale: the runner's choice (fg_cam_auto_scale) */
+    } sizes[] = {{3072, 2048, 0}, {1920, 1080, 0}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        sizes[s].scale = fg_cam_auto_scale(sizes[s].w);
     fg_smoke_model model;
     fg_ctx ctx = {0};
     const fg_smoke_model *mp = NULL;

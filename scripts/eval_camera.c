@@ -44,6 +44,7 @@
  * Exit status: 0 success or data absent, 1 usage or I/O error.
  */
 #include "detect/detect.h"
+#include "alerts/alerts.h"
 #include "imagery/imagery.h"
 
 #include <dirent.h>
@@ -58,8 +59,6 @@
 #include <omp.h>
 #endif
 
-/* the lower end of the working widths `firegrid detect-cam` aims at (alerts.h) */
-#define WORK_W_MIN 960
 #define NOSMOKE_FRAMES 10
 /* one frame a minute */
 #define FRAMES_PER_DAY 1440.0
@@ -214,17 +213,6 @@ static char **list_subdirs(const char *dir, size_t *n)
     return v;
 }
 
-/* Largest scale denominator that keeps the working width at or above
- * WORK_W_MIN (a distant plume is only a few blocks wide; at 768 px the
- * FIgLib 20190925 plume is one or two). */
-static int scale_for(int full_w)
-{
-    int s = 1;
-    while (s < 8 && full_w / (2 * s) >= WORK_W_MIN)
-        s *= 2;
-    return s;
-}
-
 /* Decodes at the working scale: a first decode at 1/8 tells the full size. */
 static int decode_work(fg_jpeg_decoder *dec, const char *path, fg_raster *img, int *fw, int *fh,
                        int *scale)
@@ -236,7 +224,7 @@ static int decode_work(fg_jpeg_decoder *dec, const char *path, fg_raster *img, i
         return -1;
     }
     fg_raster_release(&probe);
-    *scale = scale_for(*fw);
+    *scale = fg_cam_auto_scale(*fw); /* the runner's choice */
     if (fg_jpeg_decode_file(dec, path, *scale, 0, img, fw, fh, &ctx) != FG_OK) {
         fprintf(stderr, "eval_camera: %s\n", ctx.msg);
         return -1;
@@ -326,14 +314,8 @@ static int eval_figlib(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
                 break;
             }
             p.ignore = ignore;
-            if (!sm && cam) {
-                /* the registry's horizon, as the runner sets it (alerts/cameras.c) */
-                fg_camera geo = *cam;
-                geo.width = fw;
-                geo.height = fh;
-                double hr = fg_camera_horizon_row(&geo) * img.height / (double)fh;
-                p.horizon_row = hr < 0 ? 0 : hr > img.height ? img.height : hr;
-            }
+            if (!sm && cam) /* the registry's horizon, as the runner sets it */
+                p.horizon_row = fg_camera_work_horizon(cam, fw, fh, img.height);
             if (!sm && fg_smoke_new(&p, img.width, img.height, &sm, &ctx) != FG_OK) {
                 fprintf(stderr, "eval_camera: %s\n", ctx.msg);
                 fg_raster_release(&img);

@@ -75,6 +75,22 @@ static void horizon_row_is_where_depression_is_zero(void **state)
     assert_true(fg_camera_horizon_row(&c) > 360);
 }
 
+/* The detector's horizon: the frames' own size, scaled to the working rows,
+ * clamped to the frame. */
+static void work_horizon_follows_the_frames_and_stays_in_the_frame(void **state)
+{
+    (void)state;
+    fg_camera c = tower();
+    double f = 1280.0 / tan(30 * DEG);
+    /* registry says 1280x720, the frames are 2560x1440, decoded at 1/4 */
+    assert_float_equal(fg_camera_work_horizon(&c, 2560, 1440, 360),
+                       (720 - f * tan(2.5 * DEG)) / 4, 1e-9);
+    c.tilt_deg = 80; /* looking nearly straight down: horizon far above the frame */
+    assert_float_equal(fg_camera_work_horizon(&c, 1280, 720, 180), 0, 0);
+    c.tilt_deg = -80;
+    assert_float_equal(fg_camera_work_horizon(&c, 1280, 720, 180), 180, 0);
+}
+
 static void project_then_locate_returns_the_ground_point(void **state)
 {
     (void)state;
@@ -157,6 +173,7 @@ int main(void)
         cmocka_unit_test(centre_column_looks_along_the_heading),
         cmocka_unit_test(row_of_known_depression_gives_height_over_tan),
         cmocka_unit_test(horizon_row_is_where_depression_is_zero),
+        cmocka_unit_test(work_horizon_follows_the_frames_and_stays_in_the_frame),
         cmocka_unit_test(project_then_locate_returns_the_ground_point),
         cmocka_unit_test(points_behind_or_above_are_refused),
         cmocka_unit_test(range_band_is_open_ended_at_the_horizon),
