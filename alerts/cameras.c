@@ -310,25 +310,95 @@ static void add_hotspot(cam_job *j, const cam_det *d, const fg_cam_frame *f, siz
     h->ev_h = f->h;
 }
 
-/* Decodes frames [i0, i1) in parallel, one decoder per thread; fixed split, each
- * iteration writes only its own slot, so the bytes do not depend on the split. */
-static void decode_batch(fg_jpeg_decoder **decs, int ndec, const fg_frame_entry *fr, size_t i0,
-                         int nb, int scale, size_t max_pixels, fg_raster *ras, int *rcs,
-                         fg_ctx *ctxs, int *fw, int *fh)
+/* One camera's run through the frame stream: what take needs. */
+typedef struct cam_take {
+    cam_job *j;
+    const run_ctx *rc;
+    cam_det *d;
+    const fg_frame_entry *fr; /* the frames from the first one to decode */
+    const fg_state_info *have_prev;
+    int scale, nread, nalarm;
+} cam_take;
+
+static const char *take_path(void *user, size_t i)
 {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(ndec) if (ndec > 1 && nb > 1)
-#endif
-    for (int k = 0; k < nb; k++) {
-        int tid = 0;
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-#endif
-        fg_ctx_clear(&ctxs[k]);
-        memset(&ras[k], 0, sizeof ras[k]);
-        rcs[k] = fg_jpeg_decode_file(decs[tid], fr[i0 + (size_t)k].path, scale, max_pixels,
-                                     &ras[k], &fw[k], &fh[k], &ctxs[k]);
+    const cam_take *c = user;
+    return c->fr[i].path;
+}
+
+/* Frame i of the camera, in time order: through its smoke state, into its
+ * frame rows and hotspots. Non-zero stops the camera (out of memory, or a
+ * detector that cannot be set up). */
+static int take_frame(void *user, size_t i, fg_raster *ras, int rcode, int fw, int fh,
+                      const fg_ctx *err)
+{
+    cam_take *c = user;
+    cam_job *j = c->j;
+    cam_det *d = c->d;
+    const fg_frame_entry *e = &c->fr[i];
+    if (rcode != FG_OK) {
+        j->skipped++;
+        job_log(j, "SKIP %s", err->msg);
+        return 0;
     }
+    if (!d->sm) {
+        int r = det_setup(j, c->rc, d, ras->width, ras->height, fw, fh, c->have_prev);
+        if (r != FG_OK) {
+            if (r == FG_ENOMEM)
+                j->oom = 1;
+            return 1;
+        }
+        d->scale = c->scale;
+    }
+    if (ras->width != d->ww || ras->height != d->wh) {
+        j->skipped++;
+        job_log(j, "SKIP %s: frame size %dx%d differs from the camera's %dx%d", e->path, fw, fh,
+                d->fw, d->fh);
+        return 0;
+    }
+    fg_smoke_result res;
+    memset(&res, 0, sizeof res);
+    fg_ctx ctx = {0};
+    int r = fg_smoke_push(d->sm, ras, e->time_utc, &res, &ctx);
+    if (r != FG_OK) {
+        j->skipped++;
+        job_log(j, "SKIP %s: %s", e->path, ctx.msg);
+        return 0;
+    }
+    c->nread++;
+    d->last_time = e->time_utc;
+    fg_cam_frame *f = job_frame(j);
+    if (!f)
+        return 1;
+    snprintf(f->camera, sizeof f->camera, "%s", j->key);
+    snprintf(f->frame, sizeof f->frame, "%s", e->path);
+    f->time_utc = e->time_utc;
+    f->scale = c->scale;
+    f->full_w = fw;
+    f->full_h = fh;
+    f->res = res;
+    f->alarm = res.alarm != 0;
+    f->score = res.score;
+    if (res.w > 0 && res.h > 0) {
+        /* working pixel edges to full-resolution pixel edges */
+        double sx = (double)d->fw / d->ww, sy = (double)d->fh / d->wh;
+        int x0 = (int)lround(res.x * sx), y0 = (int)lround(res.y * sy);
+        int x1 = (int)lround((res.x + res.w) * sx), y1 = (int)lround((res.y + res.h) * sy);
+        if (x1 > d->fw)
+            x1 = d->fw;
+        if (y1 > d->fh)
+            y1 = d->fh;
+        f->x = x0;
+        f->y = y0;
+        f->w = x1 - x0;
+        f->h = y1 - y0;
+    }
+    if (f->alarm && !d->in_alarm) {
+        c->nalarm++;
+        add_hotspot(j, d, f, j->nframes - 1);
+    }
+    d->in_alarm = f->alarm;
+    return 0;
 }
 
 static void run_job(cam_job *j, const run_ctx *rc, fg_jpeg_decoder **decs, int ndec)
@@ -388,95 +458,12 @@ static void run_job(cam_job *j, const run_ctx *rc, fg_jpeg_decoder **decs, int n
     }
     /* the probe reported the frames it could not read; their messages name the file */
 
-    int batch = o->batch > 0 ? o->batch : 4 * ndec;
-    fg_raster *ras = fg_calloc((size_t)batch, sizeof *ras);
-    int *rcs = fg_calloc((size_t)batch, sizeof *rcs);
-    int *fws = fg_calloc((size_t)batch, sizeof *fws);
-    int *fhs = fg_calloc((size_t)batch, sizeof *fhs);
-    fg_ctx *ctxs = fg_calloc((size_t)batch, sizeof *ctxs);
-    if (!ras || !rcs || !fws || !fhs || !ctxs) {
-        j->oom = 1;
-        goto done;
-    }
-    int nread = 0, nalarm = 0, failed = 0;
-    for (size_t i0 = start; i0 < nfr && !failed && !j->oom; i0 += (size_t)batch) {
-        int nb = (int)(nfr - i0 < (size_t)batch ? nfr - i0 : (size_t)batch);
-        decode_batch(decs, ndec, fr, i0, nb, scale, o->max_pixels, ras, rcs, ctxs, fws, fhs);
-        for (int k = 0; k < nb; k++) {
-            const fg_frame_entry *e = &fr[i0 + (size_t)k];
-            if (failed || j->oom) {
-                fg_raster_release(&ras[k]);
-                continue;
-            }
-            if (rcs[k] != FG_OK) {
-                j->skipped++;
-                job_log(j, "SKIP %s", ctxs[k].msg);
-                continue;
-            }
-            if (!d.sm) {
-                int r = det_setup(j, rc, &d, ras[k].width, ras[k].height, fws[k], fhs[k],
-                                  have_prev);
-                if (r != FG_OK) {
-                    if (r == FG_ENOMEM)
-                        j->oom = 1;
-                    failed = 1;
-                    fg_raster_release(&ras[k]);
-                    continue;
-                }
-                d.scale = scale;
-            }
-            if (ras[k].width != d.ww || ras[k].height != d.wh) {
-                j->skipped++;
-                job_log(j, "SKIP %s: frame size %dx%d differs from the camera's %dx%d", e->path,
-                        fws[k], fhs[k], d.fw, d.fh);
-                fg_raster_release(&ras[k]);
-                continue;
-            }
-            fg_smoke_result res;
-            memset(&res, 0, sizeof res);
-            fg_ctx_clear(&ctx);
-            int r = fg_smoke_push(d.sm, &ras[k], e->time_utc, &res, &ctx);
-            fg_raster_release(&ras[k]);
-            if (r != FG_OK) {
-                j->skipped++;
-                job_log(j, "SKIP %s: %s", e->path, ctx.msg);
-                continue;
-            }
-            nread++;
-            d.last_time = e->time_utc;
-            fg_cam_frame *f = job_frame(j);
-            if (!f)
-                continue;
-            snprintf(f->camera, sizeof f->camera, "%s", j->key);
-            snprintf(f->frame, sizeof f->frame, "%s", e->path);
-            f->time_utc = e->time_utc;
-            f->scale = scale;
-            f->full_w = fws[k];
-            f->full_h = fhs[k];
-            f->res = res;
-            f->alarm = res.alarm != 0;
-            f->score = res.score;
-            if (res.w > 0 && res.h > 0) {
-                /* working pixel edges to full-resolution pixel edges */
-                double sx = (double)d.fw / d.ww, sy = (double)d.fh / d.wh;
-                int x0 = (int)lround(res.x * sx), y0 = (int)lround(res.y * sy);
-                int x1 = (int)lround((res.x + res.w) * sx), y1 = (int)lround((res.y + res.h) * sy);
-                if (x1 > d.fw)
-                    x1 = d.fw;
-                if (y1 > d.fh)
-                    y1 = d.fh;
-                f->x = x0;
-                f->y = y0;
-                f->w = x1 - x0;
-                f->h = y1 - y0;
-            }
-            if (f->alarm && !d.in_alarm) {
-                nalarm++;
-                add_hotspot(j, &d, f, j->nframes - 1);
-            }
-            d.in_alarm = f->alarm;
-        }
-    }
+    cam_take take = {j, rc, &d, fr + start, have_prev, scale, 0, 0};
+    fg_frame_stream st = {nfr - start, take_path, scale, o->max_pixels, o->batch, take_frame, &take};
+    fg_ctx_clear(&ctx);
+    if (start < nfr && fg_frame_stream_run(&st, decs, ndec, &ctx) != FG_OK)
+        j->oom = 1; /* the stream's only failure with valid arguments */
+    int nread = take.nread, nalarm = take.nalarm;
     if (d.sm && o->state_dir && !j->oom) {
         fg_state_info info = {d.last_time, d.ww, d.wh, d.in_alarm};
         fg_ctx_clear(&ctx);
@@ -501,14 +488,6 @@ static void run_job(cam_job *j, const run_ctx *rc, fg_jpeg_decoder **decs, int n
             job_log(j, "READ camera %s: %s, 0 of %zu frame(s) decoded%s", j->key, j->dir, nfr,
                     extra);
     }
-done:
-    for (int k = 0; ras && k < batch; k++)
-        fg_raster_release(&ras[k]);
-    fg_free(ras);
-    fg_free(rcs);
-    fg_free(fws);
-    fg_free(fhs);
-    fg_free(ctxs);
     fg_smoke_free(d.sm);
     fg_free(d.ignore);
     fg_frame_list_free(fr, nfr);
@@ -930,7 +909,8 @@ int fg_cam_run(const char *const *dirs, size_t ndirs, const fg_cam_opts *opts,
 
     int nt = 1;
 #ifdef _OPENMP
-    nt = o.threads > 0 ? o.threads : omp_get_max_threads();
+    int nt_caller = omp_get_max_threads();
+    nt = o.threads > 0 ? o.threads : nt_caller;
 #endif
     if (nt < 1)
         nt = 1;
@@ -940,6 +920,9 @@ int fg_cam_run(const char *const *dirs, size_t ndirs, const fg_cam_opts *opts,
         fg_free(cams);
         return fg_ctx_set(ctx, FG_ENOMEM, "camera run: out of memory");
     }
+#ifdef _OPENMP
+    omp_set_num_threads(nt); /* the detector's own parallel loops too; restored below */
+#endif
     for (int t = 0; t < nt && rc == FG_OK; t++)
         rc = fg_jpeg_decoder_new(&decs[t], ctx);
     if (rc == FG_OK) {
@@ -967,6 +950,9 @@ int fg_cam_run(const char *const *dirs, size_t ndirs, const fg_cam_opts *opts,
     for (int t = 0; t < nt; t++)
         fg_jpeg_decoder_free(decs[t]);
     fg_free(decs);
+#ifdef _OPENMP
+    omp_set_num_threads(nt_caller);
+#endif
 
     /* merge in camera order */
     fg_cam_result res;

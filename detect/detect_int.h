@@ -59,7 +59,7 @@ int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double 
 double fg_smoke_sky_luma(const double *m, int h, double horizon);
 /* The FG_SF_COUNT features of block (bx, by) alone into f, the same bytes as
  * fg_smoke_appearance_luma gives for it with sky_y = fg_smoke_sky_luma. */
-void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, int bx, int by,
-                               double horizon, double sky_y, float *f);
+void fg_smoke_appearance_block(const fg_raster *rgb, int block, int bx, int by, double horizon,
+                               double sky_y, float *f);
 
 #endif

@@ -89,7 +89,8 @@
  * history run single-threaded in a fixed order, so results are identical at
  * any thread count.
  *
- * The state's byte format (save, load) is in smoke_state.c.
+ * The pixel stage (block sums, change features, background update) is in
+ * smoke_pixels.c; the state's byte format (save, load) in smoke_state.c.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
@@ -131,12 +132,6 @@
 #define SCENE_CHANGE_FRAC 0.5
 /* Radius (blocks) of the window of the local airlight offset. */
 #define LOCAL_R 7
-/* Block sums (doubles) per block in the row scratch of block_features:
- * one array of the block row's blocks per sum. */
-#define ROWD_PER_BLOCK 10
-/* Floats per column in the row scratch of block_features: four float rows,
- * then a double row (room for two). */
-#define ROWF_PER_COL 8
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
 /* Airlight gates: a grey veil must lower the chroma/luminance ratio or the
@@ -226,11 +221,11 @@ void fg_smoke_free(fg_smoke *s)
         return;
     void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
                     s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
-                    s->hist,   s->iy,      s->iu,     s->iv,     s->bmean,  s->boff,   s->medbuf,
-                    s->mkey,   s->rank,    s->mset,   s->mcnt,   s->rowf,   s->rowd,   s->bdiff,
+                    s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,    s->bmean,  s->boff,   s->medbuf,
+                    s->mkey,   s->rank,    s->mset,   s->mcnt,   s->bdiff,
                     s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
                     s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
-                    s->reg,    s->sky,     s->skytmp, s->ly,     s->lrow,   s->bgmean};
+                    s->reg,    s->sky,     s->skytmp, s->lrow,   s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
     fg_free(s);
@@ -250,8 +245,9 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     s->bh = height / p->block;
     s->nb = s->bw * s->bh;
     s->bratio_stored = 1; /* a fresh state's ratios are zeros, as it saves them */
+    s->bsum_ok = 1;       /* zero backgrounds, zero sums */
     size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
-    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy, &s->iy, &s->iu, &s->iv, &s->ly};
+    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy};
     float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
@@ -271,8 +267,9 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     ok &= (s->rank = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
     ok &= (s->mset = fg_calloc((size_t)s->bh * words, sizeof(uint64_t))) != NULL;
     ok &= (s->mcnt = fg_calloc((size_t)s->bh * words, sizeof(unsigned short))) != NULL;
-    ok &= (s->rowf = fg_calloc((size_t)s->bh * ROWF_PER_COL * width, sizeof(float))) != NULL;
-    ok &= (s->rowd = fg_calloc(nb * ROWD_PER_BLOCK, sizeof(double))) != NULL;
+    ok &= (s->bsum = fg_calloc(nb, sizeof(double))) != NULL;
+    ok &= (s->ysum = fg_calloc(nb, sizeof(double))) != NULL;
+    ok &= (s->edge = fg_calloc((size_t)2 * s->bh * width, sizeof(float))) != NULL;
     ok &= (s->feat = fg_calloc(nb * FG_SF_COUNT, sizeof(float))) != NULL;
     ok &= (s->held = fg_calloc(nb, 1)) != NULL;
     ok &= (s->cand = fg_calloc(nb, 1)) != NULL;
@@ -318,76 +315,16 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
 
 static float select_kth(float *v, int n, int k);
 
-/* RGB → gain-corrected YCbCr (JFIF full range, ITU-R BT.601 weights) of
- * pixel row r. */
-FG_HOT_LOOP static void convert_row(fg_smoke *s, const fg_raster *rgb, float gain, int r)
-{
-    int w = s->w;
-    const unsigned char *row = (const unsigned char *)rgb->data + (size_t)r * rgb->stride;
-    size_t o = (size_t)r * (size_t)w;
-    /* gain-corrected R, G, B first land in the Y, Cb, Cr rows, so the
-     * conversion runs on whole vectors */
-    float *restrict y = s->iy + o, *restrict u = s->iu + o, *restrict v = s->iv + o;
-    for (int c = 0; c < w; c++) {
-        y[c] = row[3 * c] * gain;
-        u[c] = row[3 * c + 1] * gain;
-        v[c] = row[3 * c + 2] * gain;
-    }
-    for (int c = 0; c < w; c++) {
-        float R = y[c], G = u[c], B = v[c];
-        y[c] = 0.299f * R + 0.587f * G + 0.114f * B;
-        u[c] = 128.0f - 0.168736f * R - 0.331264f * G + 0.5f * B;
-        v[c] = 128.0f + 0.5f * R - 0.418688f * G - 0.081312f * B;
-    }
-}
-
-static void convert_frame(fg_smoke *s, const fg_raster *rgb, float gain)
-{
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int r = 0; r < s->h; r++)
-        convert_row(s, rgb, gain, r);
-}
-
 /* Global gain B/I from the median block ratio of mean luminance: robust to a
  * plume or cloud covering a minority of blocks. Dark blocks (mean Y < 20)
- * carry too little signal for a ratio and are left out. */
-static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
+ * carry too little signal for a ratio and are left out. Block sums: the
+ * frame's from fg_smoke_pass_sums, the background's kept by the update. */
+static float estimate_gain(fg_smoke *s)
 {
-    int bs = s->p.block, bw = s->bw;
-    const unsigned char *src = rgb->data;
-    double wy[3][256]; /* the BT.601 luminance terms of each 8-bit level */
-    for (int x = 0; x < 256; x++) {
-        wy[0][x] = 0.299 * x;
-        wy[1][x] = 0.587 * x;
-        wy[2][x] = 0.114 * x;
-    }
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++) {
-        double *si = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK, *sb = si + bw;
-        memset(si, 0, (size_t)bw * 2 * sizeof *si);
-        /* each block's pixels in raster order, the blocks of a row side by side */
-        for (int r = by * bs; r < by * bs + bs; r++) {
-            const unsigned char *row = src + (size_t)r * rgb->stride;
-            const float *bsy = s->bsy + (size_t)r * s->w;
-            for (int bx = 0; bx < bw; bx++) {
-                const int c0 = bx * bs;
-                double a0 = si[bx], a1 = sb[bx];
-                for (int c = c0; c < c0 + bs; c++) {
-                    const unsigned char *px = row + 3 * c;
-                    a0 += wy[0][px[0]] + wy[1][px[1]] + wy[2][px[2]];
-                    a1 += bsy[c];
-                }
-                si[bx] = a0, sb[bx] = a1;
-            }
-        }
-        for (int bx = 0; bx < bw; bx++) {
-            s->ratio[by * bw + bx] = si[bx] > 20.0 * bs * bs ? (float)(sb[bx] / si[bx]) : NAN;
-            s->bgmean[by * bw + bx] = (float)(sb[bx] / (bs * bs));
-        }
+    int n2 = s->p.block * s->p.block;
+    for (int b = 0; b < s->nb; b++) {
+        s->ratio[b] = s->ysum[b] > 20.0 * n2 ? (float)(s->bsum[b] / s->ysum[b]) : NAN;
+        s->bgmean[b] = (float)(s->bsum[b] / n2);
     }
     int n = 0;
     for (int i = 0; i < s->nb; i++)
@@ -407,7 +344,7 @@ static float estimate_gain(fg_smoke *s, const fg_raster *rgb)
 }
 
 /* Horizon row: fixed by the caller (registry geometry), else the frame's
- * estimate (fg_smoke_horizon, from the row means fg_smoke_luma left in
+ * estimate (fg_smoke_horizon, from the row means fg_smoke_pass_sums left in
  * s->lrow) smoothed over frames. */
 static double horizon_row(fg_smoke *s)
 {
@@ -429,15 +366,15 @@ static double horizon_row(fg_smoke *s)
  * of a block of a Y/Cb/Cr image; both are unchanged when the light is
  * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
  * the frame edge. fg_smoke_block_ratio sums ΣY, Σ(|Cb − 128| + |Cr − 128|) and
- * Σ|Laplacian| over a block's pixels in raster order; ratio_finish turns the
- * sums into ratios. */
+ * Σ|Laplacian| over a block's pixels in raster order; fg_smoke_ratio_finish
+ * turns the sums into ratios (fg_smoke_frame_ratio: the same for the frame). */
 static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
 {
     int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
     return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
 }
 
-static void ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
+void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
 {
     double my = sy > 16.0 * bs * bs ? sy : 16.0 * bs * bs;
     *sat = (float)(sc / my);
@@ -461,7 +398,7 @@ void fg_smoke_block_ratio(const fg_smoke *s, const float *y, const float *u, con
             sl += lap_abs(yr, yu, yd, w, c);
         }
     }
-    ratio_finish(bs, sy, sc, sl, sat, con);
+    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
 }
 
 /* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
@@ -586,26 +523,10 @@ static inline uint32_t rw_kth(rank_window *rw, int k)
  * per frame and each window's median rank is tracked as the window slides. */
 static void local_offset(fg_smoke *s)
 {
-    int bs = s->p.block, R = LOCAL_R, bw = s->bw;
+    int n2 = s->p.block * s->p.block, R = LOCAL_R, bw = s->bw;
     size_t words = ((size_t)s->nb + 63) / 64;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++) {
-        double *m = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
-        memset(m, 0, (size_t)bw * sizeof *m);
-        for (int r = by * bs; r < by * bs + bs; r++) {
-            const float *bsy = s->bsy + (size_t)r * s->w, *iy = s->iy + (size_t)r * s->w;
-            for (int bx = 0; bx < bw; bx++) {
-                double t = m[bx];
-                for (int c = bx * bs; c < bx * bs + bs; c++)
-                    t += bsy[c] - iy[c];
-                m[bx] = t;
-            }
-        }
-        for (int bx = 0; bx < bw; bx++)
-            s->bmean[by * bw + bx] = (float)(m[bx] / (bs * bs));
-    }
+    for (int b = 0; b < s->nb; b++)
+        s->bmean[b] = (float)((s->bsum[b] - (double)s->gain * s->ysum[b]) / n2);
     rank_values(s->bmean, s->nb, s->mkey, s->rank, s->medbuf);
     const uint32_t *rank = s->rank;
 #ifdef _OPENMP
@@ -633,139 +554,10 @@ static void local_offset(fg_smoke *s)
     }
 }
 
-/* Signed difference v − B at the one of the 3×3 background pixels around
- * (r, c) that is closest to v: a tower camera sways by up to a pixel at the
- * working scale, and a change that a one-pixel shift of the background
- * explains is not new content (the neighbourhood displacement test of
- * Elgammal, Harwood & Davis 2000, ECCV, "Non-parametric model for background
- * subtraction", §3). Interior pixels take the unclamped path. */
-static inline float nbr_diff(const float *B, int w, int h, int r, int c, float v)
-{
-    float best = v - B[(size_t)r * w + c];
-    if (r > 0 && r + 1 < h && c > 0 && c + 1 < w) {
-        const float *p = B + (size_t)(r - 1) * w + (c - 1);
-        for (int dr = 0; dr < 3; dr++, p += w)
-            for (int dc = 0; dc < 3; dc++) {
-                float d = v - p[dc];
-                if (fabsf(d) < fabsf(best))
-                    best = d;
-            }
-        return best;
-    }
-    for (int dr = -1; dr <= 1; dr++) {
-        int rr = r + dr < 0 ? 0 : r + dr >= h ? h - 1 : r + dr;
-        for (int dc = -1; dc <= 1; dc++) {
-            int cc = c + dc < 0 ? 0 : c + dc >= w ? w - 1 : c + dc;
-            float d = v - B[(size_t)rr * w + cc];
-            if (fabsf(d) < fabsf(best))
-                best = d;
-        }
-    }
-    return best;
-}
-
-/* Signed nbr_diff against B (pointing at the row) of pixels c0..c1−1 of an
- * interior row into e, its size into ea: the same candidates in the same
- * order as nbr_diff, the first of equally close ones kept. */
-FG_HOT_LOOP static void nbr_signed_row(const float *restrict B, size_t w, const float *restrict v,
-                                       float *restrict e, float *restrict ea, int c0, int c1)
-{
-    const float *up = B - w, *dn = B + w;
-    for (int c = c0; c < c1; c++) {
-        float x = v[c], best = x - B[c], d;
-        d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - B[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - B[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        e[c] = best;
-        ea[c] = fabsf(best);
-    }
-}
-
-/* Block features of block row by, one pixel row at a time, each block's sums
- * taken over its pixels in raster order. */
-FG_HOT_LOOP static void block_features_row(fg_smoke *s, int by)
-{
-    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, cw = s->bw * s->p.block;
-    float thr = s->p.min_diff;
-    float *vr = s->rowf + (size_t)by * ROWF_PER_COL * w, *ds = vr + w, *es = ds + 2 * (size_t)w;
-    double *tc = (double *)(vr + 4 * (size_t)w);
-    double *acc = s->rowd + (size_t)by * bw * ROWD_PER_BLOCK;
-    const float *off = s->boff + (size_t)by * bw;
-    memset(acc, 0, (size_t)bw * ROWD_PER_BLOCK * sizeof *acc);
-    /* block sums side by side: each block's pixels in raster order */
-    double *sd = acc, *nc = sd + 3 * bw, *ss = nc + bw, *sg = ss + bw, *sl = sg + bw;
-    for (int r = by * bs; r < by * bs + bs; r++) {
-        size_t o = (size_t)r * w;
-        const float *iy = s->iy + o, *bsy = s->bsy + o;
-        for (int bx = 0; bx < bw; bx++)
-            for (int c = bx * bs; c < bx * bs + bs; c++)
-                vr[c] = iy[c] + off[bx];
-        /* frame-edge pixels take nbr_diff's clamped path */
-        int c0 = 0, c1 = 0;
-        if (r > 0 && r + 1 < h) {
-            c0 = 1;
-            c1 = cw < w ? cw : w - 1;
-            nbr_signed_row(bsy, (size_t)w, vr, es, ds, c0, c1);
-        }
-        for (int c = 0; c < cw; c = c + 1 == c0 ? c1 : c + 1) {
-            es[c] = nbr_diff(s->bsy, w, h, r, c, vr[c]);
-            ds[c] = fabsf(es[c]);
-        }
-        /* the activity against the fast background is taken in block_scores
-         * for the few blocks that need it (block_activity) */
-        for (int bx = 0; bx < bw; bx++) {
-            const int cb = bx * bs;
-            double a0 = sd[bx];
-            for (int c = cb; c < cb + bs; c++)
-                a0 += ds[c];
-            sd[bx] = a0;
-        }
-        /* the grey score's per-pixel chroma |Cb − 128| + |Cr − 128| (the
-         * ratios' term); the frame's ratios are taken in block_scores for the
-         * few blocks whose cheap gates pass */
-        const float *iu = s->iu + o, *iv = s->iv + o;
-        for (int c = 0; c < cw; c++)
-            tc[c] = fabs(iu[c] - 128.0) + fabs(iv[c] - 128.0);
-        /* changed pixels: the sign of the change counts. Unchanged ones add
-         * +0.0, which leaves every sum as it is (the sums start at +0.0 and
-         * no term is −0.0, so no sum is ever −0.0), and no branch follows
-         * the noise. */
-        for (int bx = 0; bx < bw; bx++) {
-            double a0 = nc[bx], a1 = ss[bx], a2 = sg[bx], a3 = sl[bx];
-            for (int c = bx * bs; c < bx * bs + bs; c++) {
-                int ch = ds[c] > thr;
-                double g = 1.0 - tc[c] / 128.0;
-                a0 += ch ? 1.0 : 0.0;
-                a1 += ch ? (double)es[c] : 0.0;
-                a2 += ch ? g : 0.0;
-                a3 += ch ? (double)iy[c] : 0.0;
-            }
-            nc[bx] = a0, ss[bx] = a1, sg[bx] = a2, sl[bx] = a3;
-        }
-    }
-    for (int bx = 0; bx < bw; bx++) {
-        int b = by * bw + bx, n = bs * bs, nb = (int)nc[bx];
-        s->bdiff[b] = (float)(sd[bx] / n);
-        s->bchg[b] = (float)nb / n;
-        s->bgrey[b] = nb ? (float)(sg[bx] / nb) : 0.0f;
-        s->bluma[b] = nb ? (float)(sl[bx] / nb) : 0.0f;
-        s->bsign[b] = nb ? (float)(ss[bx] / nb) : 0.0f;
-    }
-}
-
-static void block_features(fg_smoke *s)
+static void block_features(fg_smoke *s, const fg_raster *rgb)
 {
     local_offset(s);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++)
-        block_features_row(s, by);
+    fg_smoke_pass_frame(s, rgb);
 }
 
 /* Absolute hour of a time (floor division). */
@@ -876,41 +668,24 @@ static float row_median(const fg_smoke *s, int bx, int by)
     return n ? v[n / 2] : 0.0f;
 }
 
-/* Activity of block b: mean |Y − B_fast| of its offset pixels, each against
- * the closest of its 3×3 fast-background neighbours (nbr_diff), summed in
- * raster order. Only blocks that score above 0.5 need it. */
-static float block_activity(const fg_smoke *s, int b)
-{
-    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-    float off = s->boff[b];
-    double sa = 0;
-    for (int r = r0; r < r0 + bs; r++) {
-        const float *iy = s->iy + (size_t)r * w;
-        for (int c = c0; c < c0 + bs; c++)
-            sa += fabsf(nbr_diff(s->bfy, w, h, r, c, iy[c] + off));
-    }
-    return (float)(sa / (bs * bs));
-}
-
 /* Background ratios of block b: the stored ones while the state's arrays
- * are valid, else from the slow background as it stands. Nothing changes the
- * background between the end of one push (where the old code took the ratios
- * of every block after the update) and block_scores of the next, so these are
- * the same floats, taken for the few blocks that need them. */
-static void background_ratio(const fg_smoke *s, int b, float *sat, float *con)
+ * are valid (a loaded state), else those of the slow background as it was
+ * before this frame's update. */
+static void background_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat,
+                             float *con)
 {
     if (s->bratio_stored) {
         *sat = s->bsat[b];
         *con = s->bcon[b];
     } else {
-        fg_smoke_block_ratio(s, s->bsy, s->bsu, s->bsv, b, sat, con);
+        fg_smoke_old_bg_ratio(s, rgb, b, sat, con);
     }
 }
 
 /* Block scores, gates and the time-of-day test. The frame's and the
- * background's ratios and the appearance features (frame rgb, its luminance
- * in s->ly, horizon row hz, sky luminance sky_y) are taken only for the
- * blocks whose cheaper gates pass: no other block reads them. */
+ * background's ratios and the appearance features (frame rgb, horizon row
+ * hz, sky luminance sky_y) are taken only for the blocks whose cheaper gates
+ * pass: no other block reads them. */
 static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz, double sky_y)
 {
     const fg_smoke_params *p = &s->p;
@@ -938,8 +713,8 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
                        !(p->ignore && p->ignore[b]);
             if (gate) {
                 float bsat, bcon;
-                background_ratio(s, b, &bsat, &bcon);
-                fg_smoke_block_ratio(s, s->iy, s->iu, s->iv, b, &s->bcursat[b], &s->bcurcon[b]);
+                background_ratio(s, rgb, b, &bsat, &bcon);
+                fg_smoke_frame_ratio(s, rgb, b, &s->bcursat[b], &s->bcurcon[b]);
                 float desat = bsat - s->bcursat[b];
                 float hfloss = bcon > 1e-3f ? 1.0f - s->bcurcon[b] / bcon : 0.0f;
                 /* lighter (airlight added), or a darker veil that greys or
@@ -950,7 +725,7 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
             }
             if (use_model && gate) {
                 float *f = s->feat + (size_t)b * FG_SF_COUNT;
-                fg_smoke_appearance_block(rgb, s->ly, p->block, bx, by, hz, sky_y, f);
+                fg_smoke_appearance_block(rgb, p->block, bx, by, hz, sky_y, f);
                 s->prob[b] = fg_smoke_model_prob(p->model, f);
                 gate = s->prob[b] >= (p->min_prob < 0 ? p->model->threshold : p->min_prob);
             }
@@ -959,7 +734,7 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
             float need = (h + 1) / 2 > h + 0.2f ? (h + 1) / 2 : h + 0.2f;
             s->hscore[b] = h;
             s->cand[b] = s->score[b] > 0.5f && s->score[b] > need &&
-                         block_activity(s, b) >= act_min * s->bdiff[b];
+                         fg_smoke_block_activity(s, rgb, b) >= act_min * s->bdiff[b];
         }
     }
     /* record this hour's maxima */
@@ -1009,8 +784,8 @@ static int label_regions(fg_smoke *s)
  * adaptive threshold, ≈ 3× its mean noise) form a run (at least a quarter of
  * the busiest row, and 2 pixels) rather than isolated noise; the base column
  * is the mean column of changed pixels in those rows. */
-static void refine_base(const fg_smoke *s, int label, const struct region *g, double *bx_out,
-                        double *by_out)
+static void refine_base(const fg_smoke *s, const fg_raster *rgb, int label, const struct region *g,
+                        double *bx_out, double *by_out)
 {
     int bs = s->p.block;
     int r0 = g->by1 * bs;
@@ -1028,8 +803,8 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
                 int b = g->by1 * s->bw + bx;
                 float thr = s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff;
                 for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    size_t o = (size_t)r * s->w + c;
-                    if (fabsf(s->iy[o] + s->boff[b] - s->bsy[o]) > thr) {
+                    if (fabsf(fg_smoke_px_luma(rgb, s->gain, r, c) + s->boff[b] -
+                              fg_smoke_old_bsy(s, rgb, r, c)) > thr) {
                         cnt++;
                         rsx += c + 0.5;
                     }
@@ -1052,22 +827,6 @@ static void refine_base(const fg_smoke *s, int label, const struct region *g, do
     }
     *bx_out = sx / nx;
     *by_out = low + 0.5;
-}
-
-/* Running averages of n pixels from offset o: the slow backgrounds with
- * weight ak, the fast one with bg_alpha_fast. */
-FG_HOT_LOOP static void update_backgrounds(fg_smoke *s, size_t o, int n, float ak)
-{
-    float af = s->p.bg_alpha_fast;
-    float *restrict bsy = s->bsy + o, *restrict bsu = s->bsu + o, *restrict bsv = s->bsv + o,
-                    *restrict bfy = s->bfy + o;
-    const float *restrict iy = s->iy + o, *restrict iu = s->iu + o, *restrict iv = s->iv + o;
-    for (int c = 0; c < n; c++) {
-        bsy[c] = ak * bsy[c] + (1 - ak) * iy[c];
-        bsu[c] = ak * bsu[c] + (1 - ak) * iu[c];
-        bsv[c] = ak * bsv[c] + (1 - ak) * iv[c];
-        bfy[c] = af * bfy[c] + (1 - af) * iy[c];
-    }
 }
 
 /* Region g may continue region j of the previous frame (0 = none). A young
@@ -1096,12 +855,7 @@ static void continue_track(const fg_smoke *s, struct region *g, int j)
  * dropped, the time-of-day history is kept. */
 static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
 {
-    size_t np = (size_t)s->w * s->h;
-    convert_frame(s, rgb, 1.0f);
-    memcpy(s->bsy, s->iy, np * sizeof(float));
-    memcpy(s->bfy, s->iy, np * sizeof(float));
-    memcpy(s->bsu, s->iu, np * sizeof(float));
-    memcpy(s->bsv, s->iv, np * sizeof(float));
+    fg_smoke_pass_start(s, rgb);
     s->bratio_stored = 0; /* the background ratios follow the new background */
     memset(s->thr, 0, (size_t)s->nb * sizeof(float));
     memset(s->held, 0, (size_t)s->nb);
@@ -1132,27 +886,28 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     s->last_t = t_utc;
     s->have_last = 1;
 
+    if (fg_smoke_scratch(s) != FG_OK)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for row scratch");
+    if (!s->bsum_ok) {
+        fg_smoke_bg_sums(s); /* a loaded state: the sums follow its background */
+        s->bsum_ok = 1;
+    }
+    fg_smoke_pass_sums(s, rgb);
     if (s->frames == 0) {
         start_backgrounds(s, rgb);
-        if (s->p.horizon_row < 0)
-            fg_smoke_luma(rgb, s->ly, s->lrow);
         (void)horizon_row(s);
         s->frames = 1;
         *res = out;
         return FG_OK;
     }
 
-    float gain = estimate_gain(s, rgb);
-    convert_frame(s, rgb, gain);
+    s->gain = estimate_gain(s);
     int use_model = s->p.model && s->p.model->nfeat > 0;
-    /* one luminance plane for the horizon estimate and the block features */
-    if (s->p.horizon_row < 0 || use_model)
-        fg_smoke_luma(rgb, s->ly, s->lrow);
     double hz = horizon_row(s);
     /* the appearance features' one frame-level quantity; the features
      * themselves are taken in block_scores, for the blocks that need them */
     double sky_y = use_model ? fg_smoke_sky_luma(s->lrow, s->h, hz) : 0.0;
-    block_features(s);
+    block_features(s, rgb);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one
          * frame to the next when nothing happens: the threshold starts there */
@@ -1257,7 +1012,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         out.y = g->by0 * bs;
         out.w = (g->bx1 + 1 - g->bx0) * bs;
         out.h = (g->by1 + 1 - g->by0) * bs;
-        refine_base(s, best, g, &out.base_x, &out.base_y);
+        refine_base(s, rgb, best, g, &out.base_x, &out.base_y);
     }
 
     /* remember counted regions for the next frame */
@@ -1281,24 +1036,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     /* updates: backgrounds, adaptive threshold; the background ratios follow
      * the updated background (background_ratio, fg_smoke_save) */
     float a = s->p.bg_alpha;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int r = 0; r < s->bh * bs; r++) {
-        size_t o = (size_t)r * s->w;
-        const unsigned char *held = s->held + (size_t)(r / bs) * s->bw;
-        /* runs of blocks with the same weight, then the columns past the
-         * last block (never held) */
-        for (int bx = 0; bx < s->bw;) {
-            int bx1 = bx + 1;
-            while (bx1 < s->bw && held[bx1] == held[bx])
-                bx1++;
-            update_backgrounds(s, o + (size_t)bx * bs, (bx1 - bx) * bs,
-                               held[bx] ? BG_ALPHA_HELD : a);
-            bx = bx1;
-        }
-        update_backgrounds(s, o + (size_t)s->bw * bs, s->w - s->bw * bs, a);
-    }
+    fg_smoke_hold(s, rgb, BG_ALPHA_HELD);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif

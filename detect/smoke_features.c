@@ -303,8 +303,8 @@ double fg_smoke_sky_luma(const double *m, int h, double horizon)
  * block's pixels in the same raster order, so the floats are the same bytes
  * as block_row_features gives (ISO C: no contraction; terms are exact
  * functions of the pixel and its clamped neighbours). Keep the two in step. */
-void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, int bx, int by,
-                               double horizon, double sky_y, float *o)
+void fg_smoke_appearance_block(const fg_raster *rgb, int block, int bx, int by, double horizon,
+                               double sky_y, float *o)
 {
     int w = rgb->width, h = rgb->height;
     const unsigned char *d = rgb->data;
@@ -312,9 +312,8 @@ void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, 
     int y0 = by * block, c0 = bx * block;
     for (int r = y0; r < y0 + block; r++) {
         const unsigned char *row = d + (size_t)r * rgb->stride;
-        const float *yr = y + (size_t)r * (size_t)w;
-        const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * (size_t)w;
-        const float *yd = y + (size_t)(r < h - 1 ? r + 1 : r) * (size_t)w;
+        const unsigned char *ru = d + (size_t)(r > 0 ? r - 1 : r) * rgb->stride;
+        const unsigned char *rd = d + (size_t)(r < h - 1 ? r + 1 : r) * rgb->stride;
         for (int c = c0; c < c0 + block; c++) {
             int iR = row[3 * c], iG = row[3 * c + 1], iB = row[3 * c + 2];
             int imx = iR > iG ? iR : iG, imn = iR < iG ? iR : iG;
@@ -322,14 +321,16 @@ void fg_smoke_appearance_block(const fg_raster *rgb, const float *y, int block, 
             imn = imn < iB ? imn : iB;
             int qm = imx > 0 ? imx : 1;
             double R = iR, G = iG, B = iB;
-            double Y = yr[c];
+            int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
+            float yc = luma_of(row + 3 * c), yl = luma_of(row + 3 * cl), yr = luma_of(row + 3 * cr),
+                  yu = luma_of(ru + 3 * c), yd = luma_of(rd + 3 * c);
+            double Y = yc;
             double U = 128.0 - 0.168736 * R - 0.331264 * G + 0.5 * B;
             double V = 128.0 + 0.5 * R - 0.418688 * G - 0.081312 * B;
-            int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
-            double lap = 4.0 * Y - yr[cl] - yr[cr] - yu[c] - yd[c];
-            double gy = 0.5 * ((double)yd[c] - yu[c]);
-            double gx = 0.5 * ((double)yr[cr] - yr[cl]);
-            sy += (double)yr[c];
+            double lap = 4.0 * Y - yl - yr - yu - yd;
+            double gy = 0.5 * ((double)yd - yu);
+            double gx = 0.5 * ((double)yr - yl);
+            sy += (double)yc;
             syy += Y * Y;
             sgrey += 1.0 - (fabs(U - 128.0) + fabs(V - 128.0)) / 128.0;
             ssat += (double)(imx - imn) / (double)qm;

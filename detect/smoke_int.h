@@ -36,15 +36,20 @@ struct fg_smoke {
     int *ppers, *parea, *ptop, *parea0, *pgrew; /* per previous region (index = label) */
     int64_t slot_hour[HIST_SLOTS];/* absolute hour held by each ring slot, −1 = empty */
     unsigned char *hist;          /* [slot][block] hourly maxima of the block score ×255 */
-    /* scratch */
-    float *iy, *iu, *iv;
+    double *bsum;                 /* Σ slow-background Y of each block (follows bsy) */
+    int bsum_ok;                  /* bsum is that of bsy (not after a load) */
+    /* per frame */
+    float gain;                   /* exposure gain of the frame being pushed */
+    double *ysum;                 /* Σ Y (gain 1) of each block of the frame */
+    float *scr;                   /* per-thread row scratch (fg_smoke_scratch) */
+    int nscr;                     /* threads it has room for */
+    size_t scr_per;               /* floats per thread */
+    float *edge;                  /* slow-background rows next to block-row boundaries */
     float *bmean, *boff, *medbuf;
-    float *bgmean;                /* estimate_gain: block means of the slow background Y */
+    float *bgmean;                /* block means of the slow background Y */
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
     uint64_t *mset;               /* local_offset: rank set of one window per block row */
     unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
-    float *rowf;                  /* block_features: pixel rows per block row */
-    double *rowd;                 /* block_features: block sums per block row */
     float *bdiff, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
         *prob, *feat;
     unsigned char *cand;
@@ -52,8 +57,7 @@ struct fg_smoke {
     int *lab;
     struct region *reg;
     float *sky, *skytmp;          /* skyline row (pixels) per block column */
-    float *ly;                    /* ungained luminance of the frame (fg_smoke_luma) */
-    double *lrow;                 /* its row means */
+    double *lrow;                 /* the frame's row means of Y (gain 1) */
 };
 
 /* A detector for width×height frames with zeroed state, or NULL (ctx says why). */
@@ -63,5 +67,35 @@ int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx);
 /* Chroma/luminance ratio and contrast of block b of a Y/Cb/Cr image (smoke.c). */
 void fg_smoke_block_ratio(const fg_smoke *s, const float *y, const float *u, const float *v, int b,
                           float *sat, float *con);
+/* The two ratios from a block's sums ΣY, Σ(|Cb − 128| + |Cr − 128|), Σ|Laplacian|. */
+void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con);
+
+/* The pixel stage (smoke_pixels.c). Each pass reads the frame's RGB bytes;
+ * the gain is s->gain. */
+/* Per-thread row scratch for the passes: FG_OK or FG_ENOMEM. */
+int fg_smoke_scratch(fg_smoke *s);
+/* ΣY (gain 1) of each block into s->ysum, the row means into s->lrow. */
+void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb);
+/* Change features of each block against the slow background, with the
+ * local offsets s->boff (bdiff, bchg, bgrey, bluma, bsign), and the
+ * background update with the normal weights (and s->bsum). */
+void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb);
+/* The held blocks' update redone with weight a_held (and their s->bsum). */
+void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held);
+/* Between the two: the slow Y of pixel (r, c), and the ratios of block b,
+ * of the background as it was before fg_smoke_pass_frame. */
+float fg_smoke_old_bsy(const fg_smoke *s, const fg_raster *rgb, int r, int c);
+void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);
+/* Backgrounds started from the frame (gain 1), and s->bsum. */
+void fg_smoke_pass_start(fg_smoke *s, const fg_raster *rgb);
+/* s->bsum from the slow background as it stands (a loaded state). */
+void fg_smoke_bg_sums(fg_smoke *s);
+/* Gained Y of pixel (r, c). */
+float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c);
+/* Mean |Y + offset − B_fast| of block b, each pixel against the closest of
+ * its 3×3 neighbours of the fast background before fg_smoke_pass_frame. */
+float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b);
+/* fg_smoke_block_ratio of block b of the gained frame. */
+void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);
 
 #endif

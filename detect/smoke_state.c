@@ -243,6 +243,7 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     int bad = !b.ok || s->frames < 0 || nprev > nb || (s->have_last != 0 && s->have_last != 1) ||
               (s->have_horizon != 0 && s->have_horizon != 1) || isnan(s->horizon);
     s->nprev = (int)nprev;
+    s->bsum_ok = 0; /* the block sums of the loaded background: the next push */
     for (size_t i = 0; i < nb && !bad; i++)
         bad = s->plab[i] < 0 || s->plab[i] > (int)nprev;
     if (bad) {

@@ -144,6 +144,27 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
                         size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
                         fg_ctx *ctx);
 
+/* One camera's frames decoded ahead on all threads while one thread takes them
+ * in order (frame_stream.c). take(user, i, ras, rc, full_w, full_h, err) gets
+ * frame i of n, i = 0, 1, …: rc FG_OK with ras decoded at 1/scale, else the
+ * decode error (err->msg names the file). The raster is released after take
+ * returns (take may move the pixels out and zero *ras). take returns non-zero
+ * to stop. While take runs, the other threads decode the next batch, and
+ * parallel regions opened by take run on one thread. */
+typedef struct fg_frame_stream {
+    size_t n;
+    const char *(*path_of)(void *user, size_t i);
+    int scale;         /* 1, 2, 4 or 8 */
+    size_t max_pixels; /* as fg_jpeg_decode_file */
+    int batch;         /* frames per batch; <= 0: 4 per decoder */
+    int (*take)(void *user, size_t i, fg_raster *ras, int rc, int full_w, int full_h,
+                const fg_ctx *err);
+    void *user;
+} fg_frame_stream;
+/* Runs the stream with ndec decoders (one per thread). FG_OK (also when take
+ * stopped it), FG_EINVAL or FG_ENOMEM. */
+int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int ndec, fg_ctx *ctx);
+
 /* Writes an RGB U8 raster as a baseline JPEG (quality 1..100) to path, through a
  * temporary file renamed into place. */
 int fg_jpeg_write(const char *path, const fg_raster *rgb, int quality, fg_ctx *ctx);

@@ -6,16 +6,19 @@
  * drift of the light) are written once as JPEG at quality 90 in two sizes: 3072×2048
  * (the FIgLib / HPWREN cameras) and 1920×1080. In this same run, for each size and
  * thread count, best of N repetitions:
- *   decode  the camera runner's decode stage alone: frames in batches of 4 per thread,
- *           decoded in parallel with one TurboJPEG handle per thread, at the scale the
- *           runner chooses (the largest reduction keeping the working width ≥ 960 px,
- *           fg_cam_auto_scale: 1/2 for both sizes);
- *   full    the same decode plus the detector: each frame pushed in time order through
- *           one camera's fg_smoke state with the bundled block model (the runner's
- *           per-camera loop in alerts/cameras.c, without its file listing and logging);
+ *   decode  the camera runner's frame stream (fg_frame_stream_run) with a consumer
+ *           that does nothing: frames in batches of 4 per thread, decoded with one
+ *           TurboJPEG handle per thread, at the scale the runner chooses (the largest
+ *           reduction keeping the working width ≥ 960 px, fg_cam_auto_scale: 1/2 for
+ *           both sizes);
+ *   full    the same stream whose consumer pushes each frame in time order through
+ *           one camera's fg_smoke state with the bundled block model, as the runner's
+ *           take_frame in alerts/cameras.c does (without its rows and logging): the
+ *           other threads decode the next batch meanwhile;
  *   rules   the same without the block model (the detector's rules alone), for reference.
  * The ratio full/decode is the issue's bar (≤ 1.5). Frames per second are frames of one
- * camera; several cameras run in parallel in the runner.
+ * camera; several cameras run in parallel in the runner. "threads" bounds every
+ * parallel loop, the detector's included (omp_set_num_threads, as fg_cam_run does).
  */
 #include "alerts/alerts.h"
 #include "imagery/imagery.h"
@@ -128,66 +131,77 @@ typedef struct bench {
     int scale;
 } bench;
 
-/* Decodes all frames in batches (and pushes them through one camera state when
- * detect is set). Returns seconds, or a negative value on failure. */
+/* What the stream's consumer holds: the camera's detector (NULL: decode only). */
+typedef struct consumer {
+    const bench *b;
+    int detect;
+    fg_smoke_params sp;
+    fg_smoke *sm;
+    int alarms, fail;
+} consumer;
+
+static const char *bench_path(void *user, size_t i)
+{
+    const consumer *c = user;
+    return c->b->paths[i];
+}
+
+static int bench_take(void *user, size_t i, fg_raster *ras, int rc, int fw, int fh,
+                      const fg_ctx *err)
+{
+    consumer *c = user;
+    fg_ctx ctx = {0};
+    if (rc != FG_OK) {
+        c->fail = 1;
+        return 1;
+    }
+    if (!c->detect)
+        return 0;
+    if (!c->sm && fg_smoke_new(&c->sp, ras->width, ras->height, &c->sm, &ctx) != FG_OK) {
+        c->fail = 1;
+        return 1;
+    }
+    fg_smoke_result res;
+    if (fg_smoke_push(c->sm, ras, 1792051200 + 60LL * (int64_t)i, &res, &ctx) != FG_OK) {
+        c->fail = 1;
+        return 1;
+    }
+    c->alarms += res.alarm != 0;
+    return 0;
+}
+
+/* Streams all frames through fg_frame_stream_run as the camera runner does
+ * (decoding ahead on every thread, frames taken in time order) with the
+ * detector, or decode only. Returns seconds, or a negative value on failure. */
 static double run_once(const bench *b, int threads, int detect, const fg_smoke_model *model,
                        int *alarms)
 {
     fg_jpeg_decoder **decs = calloc((size_t)threads, sizeof *decs);
-    int batch = 4 * threads;
-    fg_raster *ras = calloc((size_t)batch, sizeof *ras);
-    int *rcs = calloc((size_t)batch, sizeof *rcs);
     fg_ctx ctx = {0};
-    for (int t = 0; t < threads; t++)
-        if (fg_jpeg_decoder_new(&decs[t], &ctx) != FG_OK)
-            return -1;
-    fg_smoke_params sp;
-    fg_smoke_params_default(&sp);
-    sp.model = model;
-    fg_smoke *sm = NULL;
-    int fail = 0;
-    *alarms = 0;
+    int ok = decs != NULL;
+    for (int t = 0; ok && t < threads; t++)
+        ok = fg_jpeg_decoder_new(&decs[t], &ctx) == FG_OK;
+    consumer c = {b, detect, {0}, NULL, 0, 0};
+    fg_smoke_params_default(&c.sp);
+    c.sp.model = model;
+    fg_frame_stream st = {(size_t)b->n, bench_path, b->scale, 0, 0, bench_take, &c};
+#ifdef _OPENMP
+    int caller = omp_get_max_threads();
+    omp_set_num_threads(threads); /* as fg_cam_run with --threads */
+#endif
     double t0 = now_s();
-    for (int i0 = 0; i0 < b->n && !fail; i0 += batch) {
-        int nb = b->n - i0 < batch ? b->n - i0 : batch;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
-        for (int k = 0; k < nb; k++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
-            fg_ctx c = {0};
-            rcs[k] = fg_jpeg_decode_file(decs[tid], b->paths[i0 + k], b->scale, 0, &ras[k], NULL,
-                                         NULL, &c);
-        }
-        for (int k = 0; k < nb; k++) {
-            if (rcs[k] != FG_OK) {
-                fail = 1;
-                continue;
-            }
-            if (detect) {
-                if (!sm && fg_smoke_new(&sp, ras[k].width, ras[k].height, &sm, &ctx) != FG_OK)
-                    fail = 1;
-                fg_smoke_result res;
-                if (sm && fg_smoke_push(sm, &ras[k], 1792051200 + 60LL * (i0 + k), &res, &ctx) !=
-                              FG_OK)
-                    fail = 1;
-                else if (sm)
-                    *alarms += res.alarm != 0;
-            }
-            fg_raster_release(&ras[k]);
-        }
-    }
+    if (ok && fg_frame_stream_run(&st, decs, threads, &ctx) != FG_OK)
+        ok = 0;
     double dt = now_s() - t0;
-    fg_smoke_free(sm);
-    for (int t = 0; t < threads; t++)
+#ifdef _OPENMP
+    omp_set_num_threads(caller);
+#endif
+    fg_smoke_free(c.sm);
+    for (int t = 0; decs && t < threads; t++)
         fg_jpeg_decoder_free(decs[t]);
     free(decs);
-    free(ras);
-    free(rcs);
-    return fail ? -1 : dt;
+    *alarms = c.alarms;
+    return ok && !c.fail ? dt : -1;
 }
 
 int main(int argc, char **argv)

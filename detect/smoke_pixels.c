@@ -1,0 +1,503 @@
+/* smoke_pixels.c — the camera smoke detector's pixel stage: block sums of a frame, its change against the backgrounds, the background update. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two passes over a frame, each over block rows in parallel, each reading
+ * the decoded RGB bytes and computing a pixel's gained YCbCr where it needs
+ * it. No frame planes are kept: at 1536×1024 one float plane is 6 MB, and
+ * the detector's time went into moving such planes, not into arithmetic.
+ *
+ *   fg_smoke_pass_sums   ΣY of each block (gain 1) and each row's mean Y (the
+ *                        horizon profile) from integer sums of the bytes: the
+ *                        gain and the local offsets need them before any
+ *                        change can be measured;
+ *   fg_smoke_pass_frame  the change features of each block against the slow
+ *                        background, and in the same pass the running
+ *                        averages B ← a·B + (1 − a)·I with the normal weight
+ *                        a, each row updated once the rows that compare with
+ *                        it are done (the rows next to another block row's
+ *                        are compared with copies taken before the pass),
+ *                        and Σ of the new slow Y of each block.
+ *
+ * Until fg_smoke_hold, every updated pixel holds a·B_old + (1 − a)·I, so the
+ * few blocks the later stages look at take B_old back as
+ * (B − (1 − a)·I) / a (a float rounding away from the stored value);
+ * fg_smoke_hold then redoes the blocks of the regions being confirmed with
+ * their slow weight.
+ *
+ * Colour: JFIF full-range BT.601 (ITU-T T.871) of the gain-corrected pixel
+ * g·(R, G, B): Y = g·(0.299R + 0.587G + 0.114B), Cb and Cr kept centred on
+ * 0 here (the stored chroma backgrounds are 128 + Cb, 128 + Cr). px_ycc is
+ * the one expression; rows and single pixels use it alike, so a block's
+ * values taken on demand are the bytes the row passes see.
+ *
+ * Sums: a pass adds the rows of a block row column by column in float (at
+ * most `block` values), then each block's columns left to right in double.
+ * The order is fixed, so the bytes do not depend on the thread count.
+ */
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "detect/smoke_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Floats per column of a thread's scratch (rows of one block row). */
+#define SCR_ROWS 16
+
+static inline void px_ycc(const unsigned char *px, float g, float *y, float *cb, float *cr)
+{
+    float R = px[0], G = px[1], B = px[2];
+    *y = g * (0.299f * R + 0.587f * G + 0.114f * B);
+    *cb = g * (-0.168736f * R - 0.331264f * G + 0.5f * B);
+    *cr = g * (0.5f * R - 0.418688f * G - 0.081312f * B);
+}
+
+float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c)
+{
+    float y, cb, cr;
+    px_ycc((const unsigned char *)rgb->data + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &cb,
+           &cr);
+    return y;
+}
+
+FG_HOT_LOOP static void ycc_row(const unsigned char *restrict row, int n, float g,
+                                float *restrict y, float *restrict cb, float *restrict cr)
+{
+    for (int c = 0; c < n; c++)
+        px_ycc(row + 3 * c, g, &y[c], &cb[c], &cr[c]);
+}
+
+/* BT.601 luminance weights ×1000 by byte of an RGB row (the weights are
+ * exact in thousandths). */
+static const uint16_t WY[3] = {299, 587, 114};
+
+/* The bytes of an RGB row (n pixels) added to the column sums col[0..3n);
+ * returns 1000 × the row's ΣY (gain 1), from integers, so exact. wt holds
+ * WY repeated along the row. */
+FG_HOT_LOOP static uint64_t byte_sums(const unsigned char *restrict row, int n,
+                                      const uint16_t *restrict wt, uint16_t *restrict col)
+{
+    int nb = 3 * n;
+    for (int k = 0; k < nb; k++)
+        col[k] = (uint16_t)(col[k] + row[k]);
+    uint64_t t = 0;
+    /* 4096 bytes × 255 × 587 < 2^32 */
+    for (int i0 = 0; i0 < nb; i0 += 4096) {
+        int i1 = nb - i0 < 4096 ? nb : i0 + 4096;
+        uint32_t acc = 0;
+        for (int i = i0; i < i1; i++)
+            acc += (uint32_t)row[i] * wt[i];
+        t += acc;
+    }
+    return t;
+}
+
+/* Y (gain 1) of channel sums: BT.601 weights in double. */
+static double luma_sum(uint64_t r, uint64_t g, uint64_t b)
+{
+    return 0.299 * (double)r + 0.587 * (double)g + 0.114 * (double)b;
+}
+
+/* Σ over each block's columns of a column-sum row, into out[0..bw). */
+static void block_sums(const float *col, int bw, int bs, double *out)
+{
+    for (int bx = 0; bx < bw; bx++) {
+        double t = 0;
+        for (int c = bx * bs; c < bx * bs + bs; c++)
+            t += col[c];
+        out[bx] = t;
+    }
+}
+
+int fg_smoke_scratch(fg_smoke *s)
+{
+    int n = 1;
+#ifdef _OPENMP
+    n = omp_get_max_threads();
+#endif
+    if (n <= s->nscr)
+        return FG_OK;
+    /* the passes' rows, or a block with a one-pixel border (activity) */
+    size_t per = (size_t)SCR_ROWS * (size_t)s->w, blk = (size_t)(s->p.block + 2) * (s->p.block + 2);
+    s->scr_per = per > blk ? per : blk;
+    float *p = fg_malloc((size_t)n * s->scr_per * sizeof *p);
+    if (!p)
+        return FG_ENOMEM;
+    fg_free(s->scr);
+    s->scr = p;
+    s->nscr = n;
+    return FG_OK;
+}
+
+static float *thread_scratch(const fg_smoke *s)
+{
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    return s->scr + (size_t)t * s->scr_per;
+}
+
+void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb)
+{
+    int bs = s->p.block, w = s->w, bw = s->bw;
+    const unsigned char *d = rgb->data;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++) {
+        /* column sums of at most 256 rows of bytes fit 16 bits */
+        uint16_t *col = (uint16_t *)thread_scratch(s), *wt = col + 3 * (size_t)w;
+        memset(col, 0, 3 * (size_t)w * sizeof *col);
+        for (int k = 0; k < 3 * w; k++)
+            wt[k] = WY[k % 3];
+        for (int r = by * bs; r < by * bs + bs; r++)
+            s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, wt, col) / 1000.0 / w;
+        for (int bx = 0; bx < bw; bx++) {
+            uint64_t t[3] = {0, 0, 0};
+            for (int c = bx * bs; c < bx * bs + bs; c++)
+                for (int k = 0; k < 3; k++)
+                    t[k] += col[3 * c + k];
+            s->ysum[by * bw + bx] = luma_sum(t[0], t[1], t[2]);
+        }
+    }
+    uint16_t *col = (uint16_t *)s->scr, *wt = col + 3 * (size_t)w;
+    for (int k = 0; k < 3 * w; k++)
+        wt[k] = WY[k % 3];
+    for (int r = s->bh * bs; r < s->h; r++)
+        s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, wt, col) / 1000.0 / w;
+}
+
+/* Signed difference v − B at the one of the 3×3 background pixels around
+ * (r, c) that is closest to v: a tower camera sways by up to a pixel at the
+ * working scale, and a change that a one-pixel shift of the background
+ * explains is not new content (the neighbourhood displacement test of
+ * Elgammal, Harwood & Davis 2000, ECCV, "Non-parametric model for background
+ * subtraction", §3). rows: the background rows above, at and below (the
+ * frame's edge rows repeated); columns are clamped at the frame edge. */
+static float nbr_diff(const float *const rows[3], int w, int c, float v)
+{
+    float best = v - rows[1][c];
+    for (int dr = 0; dr < 3; dr++)
+        for (int dc = -1; dc <= 1; dc++) {
+            int cc = c + dc < 0 ? 0 : c + dc >= w ? w - 1 : c + dc;
+            float d = v - rows[dr][cc];
+            if (fabsf(d) < fabsf(best))
+                best = d;
+        }
+    return best;
+}
+
+/* nbr_diff of pixels c0..c1−1 (not the frame's edge columns) into e, its
+ * size into ea: the same candidates in the same order, the first of equally
+ * close ones kept. */
+FG_HOT_LOOP static void nbr_signed_row(const float *restrict up, const float *restrict B,
+                                       const float *restrict dn, const float *restrict v,
+                                       float *restrict e, float *restrict ea, int c0, int c1)
+{
+    for (int c = c0; c < c1; c++) {
+        float x = v[c], best = x - B[c], d;
+        d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - B[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
+        d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
+        e[c] = best;
+        ea[c] = fabsf(best);
+    }
+}
+
+/* Column sums of the changed pixels of one row (the first row of a block
+ * row starts them): |change| of all pixels, and of the pixels changed by more
+ * than thr their count, signed change, colourless score
+ * 1 − (|Cb| + |Cr|)/128 and luminance. Unchanged pixels add +0.0, which
+ * leaves every sum as it is, and no branch follows the noise. */
+FG_HOT_LOOP static void change_sums(int n, int first, float thr, const float *restrict y,
+                                    const float *restrict cb, const float *restrict cr,
+                                    const float *restrict e, const float *restrict ea,
+                                    float *restrict sd, float *restrict nc, float *restrict ss,
+                                    float *restrict sg, float *restrict sl)
+{
+    if (first) {
+        for (int c = 0; c < n; c++)
+            sd[c] = nc[c] = ss[c] = sg[c] = sl[c] = 0.0f;
+    }
+    for (int c = 0; c < n; c++) {
+        float a = ea[c], ev = e[c], yv = y[c];
+        float grey = 1.0f - (fabsf(cb[c]) + fabsf(cr[c])) / 128.0f;
+        int ch = a > thr;
+        sd[c] += a;
+        nc[c] += ch ? 1.0f : 0.0f;
+        ss[c] += ch ? ev : 0.0f;
+        sg[c] += ch ? grey : 0.0f;
+        sl[c] += ch ? yv : 0.0f;
+    }
+}
+
+FG_HOT_LOOP static void add_offset(int n, const float *restrict y, const float *restrict o,
+                                   float *restrict v)
+{
+    for (int c = 0; c < n; c++)
+        v[c] = y[c] + o[c];
+}
+
+/* Running averages of one row's pixels: B ← a·B + (1 − a)·I (slow Y, Cb,
+ * Cr; fast Y with af); the new slow Y adds to the column sums. */
+FG_HOT_LOOP static void update_row(int n, float a, float af, const float *restrict y,
+                                   const float *restrict cb, const float *restrict cr,
+                                   float *restrict bsy, float *restrict bsu, float *restrict bsv,
+                                   float *restrict bfy, float *restrict col)
+{
+    for (int c = 0; c < n; c++) {
+        bsy[c] = a * bsy[c] + (1 - a) * y[c];
+        bsu[c] = a * bsu[c] + (1 - a) * (128.0f + cb[c]);
+        bsv[c] = a * bsv[c] + (1 - a) * (128.0f + cr[c]);
+        bfy[c] = af * bfy[c] + (1 - af) * y[c];
+        col[c] += bsy[c];
+    }
+}
+
+/* The background rows next to each boundary between block rows, as they
+ * are before the pass: edge[2k] = row k·bs − 1 (above block row k), edge[2k +
+ * 1] = row (k + 1)·bs (below it). */
+static void copy_edges(fg_smoke *s)
+{
+    int bs = s->p.block, w = s->w;
+    size_t rb = (size_t)w * sizeof(float);
+    for (int k = 0; k < s->bh; k++) {
+        if (k > 0)
+            memcpy(s->edge + (size_t)(2 * k) * w, s->bsy + (size_t)(k * bs - 1) * w, rb);
+        if (k + 1 < s->bh)
+            memcpy(s->edge + (size_t)(2 * k + 1) * w, s->bsy + (size_t)((k + 1) * bs) * w, rb);
+    }
+}
+
+void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
+{
+    int bs = s->p.block, w = s->w, h = s->h, bw = s->bw, bh = s->bh, cw = bw * bs;
+    float thr = s->p.min_diff, g = s->gain, a = s->p.bg_alpha, af = s->p.bg_alpha_fast;
+    const unsigned char *d = rgb->data;
+    copy_edges(s);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < bh; by++) {
+        float *y2 = thread_scratch(s), *cb2 = y2 + 2 * w, *cr2 = cb2 + 2 * w, *o = cr2 + 2 * w,
+              *v = o + w, *e = v + w, *ea = e + w, *sd = ea + w, *nc = sd + w, *ss = nc + w,
+              *sg = ss + w, *sl = sg + w, *col = sl + w;
+        memset(col, 0, (size_t)w * sizeof *col);
+        for (int bx = 0; bx < bw; bx++)
+            for (int c = bx * bs; c < bx * bs + bs; c++)
+                o[c] = s->boff[by * bw + bx];
+        int r0 = by * bs, r1 = r0 + bs;
+        for (int r = r0; r <= r1; r++) {
+            /* rows alternate between the two halves of y2, cb2, cr2 */
+            size_t cur = (size_t)((r - r0) & 1) * w, prev = (size_t)((r - r0 + 1) & 1) * w;
+            if (r < r1) {
+                float *y = y2 + cur, *cb = cb2 + cur, *cr = cr2 + cur;
+                ycc_row(d + (size_t)r * rgb->stride, w, g, y, cb, cr);
+                add_offset(cw, y, o, v);
+                const float *rows[3];
+                rows[1] = s->bsy + (size_t)r * w;
+                rows[0] = r == 0 ? rows[1]
+                          : r == r0 ? s->edge + (size_t)(2 * by) * w
+                                    : rows[1] - w;
+                rows[2] = r + 1 == h            ? rows[1]
+                          : r + 1 == r1 && by + 1 < bh ? s->edge + (size_t)(2 * by + 1) * w
+                                                      : rows[1] + w;
+                int c1 = cw < w ? cw : w - 1;
+                nbr_signed_row(rows[0], rows[1], rows[2], v, e, ea, 1, c1);
+                for (int c = 0; c < cw; c = c + 1 == 1 ? c1 : c + 1) {
+                    e[c] = nbr_diff(rows, w, c, v[c]);
+                    ea[c] = fabsf(e[c]);
+                }
+                change_sums(cw, r == r0, thr, y, cb, cr, e, ea, sd, nc, ss, sg, sl);
+            }
+            /* the row above is no longer compared with: update it */
+            if (r > r0) {
+                size_t q = (size_t)(r - 1) * w;
+                update_row(w, a, af, y2 + prev, cb2 + prev, cr2 + prev, s->bsy + q, s->bsu + q,
+                           s->bsv + q, s->bfy + q, col);
+            }
+        }
+        /* each block's columns left to right */
+        for (int bx = 0; bx < bw; bx++) {
+            int b = by * bw + bx, n = bs * bs;
+            double td = 0, tn = 0, ts = 0, tg = 0, tl = 0, tb = 0;
+            for (int c = bx * bs; c < bx * bs + bs; c++) {
+                td += sd[c];
+                tn += nc[c];
+                ts += ss[c];
+                tg += sg[c];
+                tl += sl[c];
+                tb += col[c];
+            }
+            int k = (int)tn;
+            s->bdiff[b] = (float)(td / n);
+            s->bchg[b] = (float)k / n;
+            s->bgrey[b] = k ? (float)(tg / k) : 0.0f;
+            s->bluma[b] = k ? (float)(tl / k) : 0.0f;
+            s->bsign[b] = k ? (float)(ts / k) : 0.0f;
+            s->bsum[b] = tb;
+        }
+    }
+}
+
+/* The value a background pixel had before fg_smoke_pass_frame updated it
+ * with weight a towards i (rows below the last block row are never updated). */
+static inline float before(const fg_smoke *s, float bnew, float a, float i, int r)
+{
+    return r < s->bh * s->p.block ? (bnew - (1 - a) * i) / a : bnew;
+}
+
+float fg_smoke_old_bsy(const fg_smoke *s, const fg_raster *rgb, int r, int c)
+{
+    return before(s, s->bsy[(size_t)r * s->w + c], s->p.bg_alpha,
+                  fg_smoke_px_luma(rgb, s->gain, r, c), r);
+}
+
+void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held)
+{
+    int bs = s->p.block, w = s->w;
+    float a = s->p.bg_alpha, g = s->gain;
+    const unsigned char *d = rgb->data;
+    for (int b = 0; b < s->nb; b++) {
+        if (!s->held[b])
+            continue;
+        int c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+        double t = 0;
+        for (int r = r0; r < r0 + bs; r++) {
+            float col = 0;
+            for (int c = c0; c < c0 + bs; c++) {
+                size_t o = (size_t)r * w + c;
+                float y, cb, cr;
+                px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &cb, &cr);
+                float u = 128.0f + cb, v = 128.0f + cr;
+                s->bsy[o] = a_held * before(s, s->bsy[o], a, y, r) + (1 - a_held) * y;
+                s->bsu[o] = a_held * before(s, s->bsu[o], a, u, r) + (1 - a_held) * u;
+                s->bsv[o] = a_held * before(s, s->bsv[o], a, v, r) + (1 - a_held) * v;
+                col += s->bsy[o];
+            }
+            t += col;
+        }
+        s->bsum[b] = t;
+    }
+}
+
+void fg_smoke_bg_sums(fg_smoke *s)
+{
+    int bs = s->p.block, w = s->w, bw = s->bw;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int by = 0; by < s->bh; by++) {
+        float *col = thread_scratch(s);
+        memset(col, 0, (size_t)w * sizeof *col);
+        for (int r = by * bs; r < by * bs + bs; r++) {
+            const float *bsy = s->bsy + (size_t)r * w;
+            for (int c = 0; c < w; c++)
+                col[c] += bsy[c];
+        }
+        block_sums(col, bw, bs, s->bsum + (size_t)by * bw);
+    }
+}
+
+void fg_smoke_pass_start(fg_smoke *s, const fg_raster *rgb)
+{
+    int w = s->w;
+    const unsigned char *d = rgb->data;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int r = 0; r < s->h; r++) {
+        size_t o = (size_t)r * w;
+        float *bsu = s->bsu + o, *bsv = s->bsv + o;
+        ycc_row(d + (size_t)r * rgb->stride, w, 1.0f, s->bsy + o, bsu, bsv);
+        memcpy(s->bfy + o, s->bsy + o, (size_t)w * sizeof(float));
+        for (int c = 0; c < w; c++) {
+            bsu[c] += 128.0f;
+            bsv[c] += 128.0f;
+        }
+    }
+    fg_smoke_bg_sums(s);
+}
+
+float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b)
+{
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    int cl = c0 > 0 ? c0 - 1 : 0, cr = c0 + bs < w ? c0 + bs : w - 1;
+    float off = s->boff[b], g = s->gain, af = s->p.bg_alpha_fast;
+    /* the fast background before this frame's update, rows r0 − 1 … r0 + bs
+     * (clamped), columns cl … cr, in the thread's scratch */
+    float *old = thread_scratch(s);
+    int nw = cr - cl + 1;
+    for (int k = 0; k < bs + 2; k++) {
+        int r = r0 - 1 + k;
+        r = r < 0 ? 0 : r >= h ? h - 1 : r;
+        for (int c = cl; c <= cr; c++)
+            old[k * nw + (c - cl)] =
+                before(s, s->bfy[(size_t)r * w + c], af, fg_smoke_px_luma(rgb, g, r, c), r);
+    }
+    double sa = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        const float *rows[3] = {old + (r - r0) * nw - cl, old + (r - r0 + 1) * nw - cl,
+                                old + (r - r0 + 2) * nw - cl};
+        for (int c = c0; c < c0 + bs; c++)
+            sa += fabsf(nbr_diff(rows, w, c, fg_smoke_px_luma(rgb, g, r, c) + off));
+    }
+    return (float)(sa / (bs * bs));
+}
+
+void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con)
+{
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    const unsigned char *d = rgb->data;
+    float g = s->gain, a = s->p.bg_alpha;
+    double sy = 0, sc = 0, sl = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        int ru = r > 0 ? r - 1 : r, rd = r + 1 < h ? r + 1 : r;
+        for (int c = c0; c < c0 + bs; c++) {
+            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+            size_t o = (size_t)r * w + c;
+            float y, u, v;
+            px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &u, &v);
+            float by = before(s, s->bsy[o], a, y, r);
+            sy += by;
+            sc += fabsf(before(s, s->bsu[o], a, 128.0f + u, r) - 128.0f) +
+                  fabsf(before(s, s->bsv[o], a, 128.0f + v, r) - 128.0f);
+            sl += fabs(4.0 * by - fg_smoke_old_bsy(s, rgb, r, cl) - fg_smoke_old_bsy(s, rgb, r, cr) -
+                       fg_smoke_old_bsy(s, rgb, ru, c) - fg_smoke_old_bsy(s, rgb, rd, c));
+        }
+    }
+    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+}
+
+void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con)
+{
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    const unsigned char *d = rgb->data;
+    float g = s->gain;
+    double sy = 0, sc = 0, sl = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        int ru = r > 0 ? r - 1 : r, rd = r + 1 < h ? r + 1 : r;
+        for (int c = c0; c < c0 + bs; c++) {
+            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+            float y, u, v;
+            px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &u, &v);
+            sy += y;
+            sc += fabsf(u) + fabsf(v);
+            sl += fabs(4.0 * y - fg_smoke_px_luma(rgb, g, r, cl) - fg_smoke_px_luma(rgb, g, r, cr) -
+                       fg_smoke_px_luma(rgb, g, ru, c) - fg_smoke_px_luma(rgb, g, rd, c));
+        }
+    }
+    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+}
