@@ -45,6 +45,7 @@ struct fg_smoke {
     int nscr;                     /* threads it has room for */
     size_t scr_per;               /* floats per thread */
     float *edge;                  /* slow-background rows next to block-row boundaries */
+    uint16_t *wy;                 /* BT.601 weights ×1000 by byte of an RGB row */
     float *bmean, *boff, *medbuf;
     float *bgmean;                /* block means of the slow background Y */
     uint32_t *mkey, *rank;        /* local_offset: value order of the block means */

@@ -48,7 +48,7 @@
 #endif
 
 /* Floats per column of a thread's scratch (rows of one block row). */
-#define SCR_ROWS 16
+#define SCR_ROWS 13
 
 static inline void px_ycc(const unsigned char *px, float g, float *y, float *cb, float *cr)
 {
@@ -73,19 +73,17 @@ FG_HOT_LOOP static void ycc_row(const unsigned char *restrict row, int n, float 
         px_ycc(row + 3 * c, g, &y[c], &cb[c], &cr[c]);
 }
 
-/* BT.601 luminance weights ×1000 by byte of an RGB row (the weights are
- * exact in thousandths). */
-static const uint16_t WY[3] = {299, 587, 114};
-
-/* The bytes of an RGB row (n pixels) added to the column sums col[0..3n);
+/* The bytes of an RGB row (n pixels) added to the column sums col[0..3n)
+ * (which the first row of a block row starts);
  * returns 1000 × the row's ΣY (gain 1), from integers, so exact. wt holds
- * WY repeated along the row. */
-FG_HOT_LOOP static uint64_t byte_sums(const unsigned char *restrict row, int n,
+ * the BT.601 weights ×1000 (299, 587, 114: exact in thousandths) repeated
+ * along the row (fg_smoke_alloc_state). */
+FG_HOT_LOOP static uint64_t byte_sums(const unsigned char *restrict row, int n, int first,
                                       const uint16_t *restrict wt, uint16_t *restrict col)
 {
     int nb = 3 * n;
     for (int k = 0; k < nb; k++)
-        col[k] = (uint16_t)(col[k] + row[k]);
+        col[k] = (uint16_t)((first ? 0 : col[k]) + row[k]);
     uint64_t t = 0;
     /* 4096 bytes × 255 × 587 < 2^32 */
     for (int i0 = 0; i0 < nb; i0 += 4096) {
@@ -153,12 +151,10 @@ void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb)
 #endif
     for (int by = 0; by < s->bh; by++) {
         /* column sums of at most 256 rows of bytes fit 16 bits */
-        uint16_t *col = (uint16_t *)thread_scratch(s), *wt = col + 3 * (size_t)w;
-        memset(col, 0, 3 * (size_t)w * sizeof *col);
-        for (int k = 0; k < 3 * w; k++)
-            wt[k] = WY[k % 3];
+        uint16_t *col = (uint16_t *)thread_scratch(s);
         for (int r = by * bs; r < by * bs + bs; r++)
-            s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, wt, col) / 1000.0 / w;
+            s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, r == by * bs, s->wy,
+                                           col) / 1000.0 / w;
         for (int bx = 0; bx < bw; bx++) {
             uint64_t t[3] = {0, 0, 0};
             for (int c = bx * bs; c < bx * bs + bs; c++)
@@ -167,11 +163,9 @@ void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb)
             s->ysum[by * bw + bx] = luma_sum(t[0], t[1], t[2]);
         }
     }
-    uint16_t *col = (uint16_t *)s->scr, *wt = col + 3 * (size_t)w;
-    for (int k = 0; k < 3 * w; k++)
-        wt[k] = WY[k % 3];
+    uint16_t *col = (uint16_t *)s->scr;
     for (int r = s->bh * bs; r < s->h; r++)
-        s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, wt, col) / 1000.0 / w;
+        s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, 1, s->wy, col) / 1000.0 / w;
 }
 
 /* Signed difference v − B at the one of the 3×3 background pixels around
@@ -194,15 +188,38 @@ static float nbr_diff(const float *const rows[3], int w, int c, float v)
     return best;
 }
 
-/* nbr_diff of pixels c0..c1−1 (not the frame's edge columns) into e, its
- * size into ea: the same candidates in the same order, the first of equally
- * close ones kept. */
-FG_HOT_LOOP static void nbr_signed_row(const float *restrict up, const float *restrict B,
-                                       const float *restrict dn, const float *restrict v,
-                                       float *restrict e, float *restrict ea, int c0, int c1)
+/* Column sums of a changed pixel (column c, signed change d against the
+ * background): |change| of all pixels, and of the pixels changed by more than thr their count, signed
+ * change, colourless score 1 − (|Cb| + |Cr|)/128 and luminance. Unchanged
+ * pixels add +0.0, which leaves every sum as it is, and no branch follows
+ * the noise. */
+static inline void add_change(int c, float d, float thr, const float *y,
+                              const float *cb, const float *cr, float *sd, float *nc, float *ss,
+                              float *sg, float *sl)
+{
+    float a = fabsf(d), yv = y[c];
+    float grey = 1.0f - (fabsf(cb[c]) + fabsf(cr[c])) / 128.0f;
+    int ch = a > thr;
+    sd[c] += a;
+    nc[c] += ch ? 1.0f : 0.0f;
+    ss[c] += ch ? d : 0.0f;
+    sg[c] += ch ? grey : 0.0f;
+    sl[c] += ch ? yv : 0.0f;
+}
+
+/* One row's columns c0..c1 − 1 (not the frame's edge columns): the pixel
+ * with its block's offset, v = y + o, against the closest of its 3×3
+ * background pixels (rows up, B, dn; the candidates in nbr_diff's order, the
+ * first of equally close ones kept), into the column sums. */
+FG_HOT_LOOP static void change_row(int c0, int c1, float thr, const float *restrict up,
+                                   const float *restrict B, const float *restrict dn,
+                                   const float *restrict y, const float *restrict o,
+                                   const float *restrict cb, const float *restrict cr,
+                                   float *restrict sd, float *restrict nc, float *restrict ss,
+                                   float *restrict sg, float *restrict sl)
 {
     for (int c = c0; c < c1; c++) {
-        float x = v[c], best = x - B[c], d;
+        float x = y[c] + o[c], best = x - B[c], d;
         d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
         d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
         d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
@@ -211,59 +228,31 @@ FG_HOT_LOOP static void nbr_signed_row(const float *restrict up, const float *re
         d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
         d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
         d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        e[c] = best;
-        ea[c] = fabsf(best);
+        add_change(c, best, thr, y, cb, cr, sd, nc, ss, sg, sl);
     }
-}
-
-/* Column sums of the changed pixels of one row (the first row of a block
- * row starts them): |change| of all pixels, and of the pixels changed by more
- * than thr their count, signed change, colourless score
- * 1 − (|Cb| + |Cr|)/128 and luminance. Unchanged pixels add +0.0, which
- * leaves every sum as it is, and no branch follows the noise. */
-FG_HOT_LOOP static void change_sums(int n, int first, float thr, const float *restrict y,
-                                    const float *restrict cb, const float *restrict cr,
-                                    const float *restrict e, const float *restrict ea,
-                                    float *restrict sd, float *restrict nc, float *restrict ss,
-                                    float *restrict sg, float *restrict sl)
-{
-    if (first) {
-        for (int c = 0; c < n; c++)
-            sd[c] = nc[c] = ss[c] = sg[c] = sl[c] = 0.0f;
-    }
-    for (int c = 0; c < n; c++) {
-        float a = ea[c], ev = e[c], yv = y[c];
-        float grey = 1.0f - (fabsf(cb[c]) + fabsf(cr[c])) / 128.0f;
-        int ch = a > thr;
-        sd[c] += a;
-        nc[c] += ch ? 1.0f : 0.0f;
-        ss[c] += ch ? ev : 0.0f;
-        sg[c] += ch ? grey : 0.0f;
-        sl[c] += ch ? yv : 0.0f;
-    }
-}
-
-FG_HOT_LOOP static void add_offset(int n, const float *restrict y, const float *restrict o,
-                                   float *restrict v)
-{
-    for (int c = 0; c < n; c++)
-        v[c] = y[c] + o[c];
 }
 
 /* Running averages of one row's pixels: B ← a·B + (1 − a)·I (slow Y, Cb,
- * Cr; fast Y with af); the new slow Y adds to the column sums. */
+ * Cr; fast Y with af). */
 FG_HOT_LOOP static void update_row(int n, float a, float af, const float *restrict y,
                                    const float *restrict cb, const float *restrict cr,
                                    float *restrict bsy, float *restrict bsu, float *restrict bsv,
-                                   float *restrict bfy, float *restrict col)
+                                   float *restrict bfy)
 {
     for (int c = 0; c < n; c++) {
         bsy[c] = a * bsy[c] + (1 - a) * y[c];
         bsu[c] = a * bsu[c] + (1 - a) * (128.0f + cb[c]);
         bsv[c] = a * bsv[c] + (1 - a) * (128.0f + cr[c]);
         bfy[c] = af * bfy[c] + (1 - af) * y[c];
-        col[c] += bsy[c];
     }
+}
+
+/* A row of the slow background added to the column sums (the first row of a
+ * block row starts them). */
+FG_HOT_LOOP static void sum_row(int n, int first, const float *restrict bsy, float *restrict col)
+{
+    for (int c = 0; c < n; c++)
+        col[c] = (first ? 0.0f : col[c]) + bsy[c];
 }
 
 /* The background rows next to each boundary between block rows, as they
@@ -292,12 +281,11 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
 #endif
     for (int by = 0; by < bh; by++) {
         float *y2 = thread_scratch(s), *cb2 = y2 + 2 * w, *cr2 = cb2 + 2 * w, *o = cr2 + 2 * w,
-              *v = o + w, *e = v + w, *ea = e + w, *sd = ea + w, *nc = sd + w, *ss = nc + w,
-              *sg = ss + w, *sl = sg + w, *col = sl + w;
-        memset(col, 0, (size_t)w * sizeof *col);
+              *sd = o + w, *nc = sd + w, *ss = nc + w, *sg = ss + w, *sl = sg + w, *col = sl + w;
         for (int bx = 0; bx < bw; bx++)
             for (int c = bx * bs; c < bx * bs + bs; c++)
                 o[c] = s->boff[by * bw + bx];
+        memset(sd, 0, 5 * (size_t)w * sizeof *sd); /* the change sums */
         int r0 = by * bs, r1 = r0 + bs;
         for (int r = r0; r <= r1; r++) {
             /* rows alternate between the two halves of y2, cb2, cr2 */
@@ -305,7 +293,6 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
             if (r < r1) {
                 float *y = y2 + cur, *cb = cb2 + cur, *cr = cr2 + cur;
                 ycc_row(d + (size_t)r * rgb->stride, w, g, y, cb, cr);
-                add_offset(cw, y, o, v);
                 const float *rows[3];
                 rows[1] = s->bsy + (size_t)r * w;
                 rows[0] = r == 0 ? rows[1]
@@ -315,18 +302,19 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
                           : r + 1 == r1 && by + 1 < bh ? s->edge + (size_t)(2 * by + 1) * w
                                                       : rows[1] + w;
                 int c1 = cw < w ? cw : w - 1;
-                nbr_signed_row(rows[0], rows[1], rows[2], v, e, ea, 1, c1);
-                for (int c = 0; c < cw; c = c + 1 == 1 ? c1 : c + 1) {
-                    e[c] = nbr_diff(rows, w, c, v[c]);
-                    ea[c] = fabsf(e[c]);
-                }
-                change_sums(cw, r == r0, thr, y, cb, cr, e, ea, sd, nc, ss, sg, sl);
+                change_row(1, c1, thr, rows[0], rows[1], rows[2], y, o, cb, cr, sd, nc, ss, sg,
+                           sl);
+                /* the frame's edge columns (and a last block at the edge) */
+                for (int c = 0; c < cw; c = c + 1 == 1 ? c1 : c + 1)
+                    add_change(c, nbr_diff(rows, w, c, y[c] + o[c]), thr, y, cb, cr, sd, nc, ss,
+                               sg, sl);
             }
             /* the row above is no longer compared with: update it */
             if (r > r0) {
                 size_t q = (size_t)(r - 1) * w;
                 update_row(w, a, af, y2 + prev, cb2 + prev, cr2 + prev, s->bsy + q, s->bsu + q,
-                           s->bsv + q, s->bfy + q, col);
+                           s->bsv + q, s->bfy + q);
+                sum_row(w, r - 1 == r0, s->bsy + q, col);
             }
         }
         /* each block's columns left to right */
