@@ -247,13 +247,14 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     s->bratio_stored = 1; /* a fresh state's ratios are zeros, as it saves them */
     s->bsum_ok = 1;       /* zero backgrounds, zero sums */
     size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
-    float **pix[] = {&s->bsy, &s->bsu, &s->bsv, &s->bfy};
+    uint16_t **pix16[] = {&s->bsu, &s->bsv, &s->bfy};
     float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
     int ok = 1;
-    for (size_t i = 0; i < sizeof pix / sizeof pix[0]; i++)
-        ok &= (*pix[i] = fg_calloc(np, sizeof(float))) != NULL;
+    ok &= (s->bsy = fg_calloc(np, sizeof(float))) != NULL;
+    for (size_t i = 0; i < sizeof pix16 / sizeof pix16[0]; i++)
+        ok &= (*pix16[i] = fg_calloc(np, sizeof(uint16_t))) != NULL;
     for (size_t i = 0; i < sizeof blk / sizeof blk[0]; i++)
         ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;
@@ -367,42 +368,15 @@ static double horizon_row(fg_smoke *s)
 }
 
 /* Chroma/luminance ratio and contrast (mean |4-neighbour Laplacian| / mean Y)
- * of a block of a Y/Cb/Cr image; both are unchanged when the light is
- * multiplied by k, both drop under a grey veil. Laplacian taps are clamped at
- * the frame edge. fg_smoke_block_ratio sums ΣY, Σ(|Cb − 128| + |Cr − 128|) and
- * Σ|Laplacian| over a block's pixels in raster order; fg_smoke_ratio_finish
- * turns the sums into ratios (fg_smoke_frame_ratio: the same for the frame). */
-static inline double lap_abs(const float *yr, const float *yu, const float *yd, int w, int c)
-{
-    int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-    return fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
-}
-
+ * of a block; both are unchanged when the light is multiplied by k, both
+ * drop under a grey veil. The sums ΣY, Σ(|Cb| + |Cr|) and Σ|Laplacian| (taps
+ * clamped at the frame edge) over a block's pixels in raster order are taken
+ * in smoke_pixels.c (of the frame, of the background); these are the ratios. */
 void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con)
 {
     double my = sy > 16.0 * bs * bs ? sy : 16.0 * bs * bs;
     *sat = (float)(sc / my);
     *con = (float)(sl / my);
-}
-
-/* Both ratios of block b. Only the few blocks whose cheap gates pass need
- * them (block_scores), and a save needs the background's. */
-void fg_smoke_block_ratio(const fg_smoke *s, const float *y, const float *u, const float *v,
-                            int b, float *sat, float *con)
-{
-    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-    double sy = 0, sc = 0, sl = 0;
-    for (int r = r0; r < r0 + bs; r++) {
-        const float *yr = y + (size_t)r * w, *ur = u + (size_t)r * w, *vr = v + (size_t)r * w;
-        const float *yu = y + (size_t)(r > 0 ? r - 1 : r) * w;
-        const float *yd = y + (size_t)(r + 1 < h ? r + 1 : r) * w;
-        for (int c = c0; c < c0 + bs; c++) {
-            sy += yr[c];
-            sc += fabs(ur[c] - 128.0) + fabs(vr[c] - 128.0);
-            sl += lap_abs(yr, yu, yd, w, c);
-        }
-    }
-    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
 }
 
 /* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
@@ -524,13 +498,10 @@ static inline uint32_t rw_kth(rank_window *rw, int k)
  * angle through hazy air add a smooth offset over large parts of a view;
  * a young plume covers a few blocks, far fewer than half of a window, and
  * does not move the median. The medians are exact: the means are ranked once
- * per frame and each window's median rank is tracked as the window slides.
- * A window is centred on every other block row and column; the 2×2 blocks
- * from its centre take its median (the offset is smooth; a one-block shift
- * of a 15-block window changes it by little, and this halves the cost). */
+ * per frame and each window's median rank is tracked as the window slides. */
 static void local_offset(fg_smoke *s)
 {
-    int n2 = s->p.block * s->p.block, R = LOCAL_R, bw = s->bw, bh = s->bh;
+    int n2 = s->p.block * s->p.block, R = LOCAL_R, bw = s->bw;
     size_t words = ((size_t)s->nb + 63) / 64;
     for (int b = 0; b < s->nb; b++)
         s->bmean[b] = (float)((s->bsum[b] - (double)s->gain * s->ysum[b]) / n2);
@@ -539,24 +510,18 @@ static void local_offset(fg_smoke *s)
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (int k = 0; k < (bh + 1) / 2; k++) {
-        int by = 2 * k;
-        rank_window rw = {s->mset + (size_t)k * words, s->mcnt + (size_t)k * words, 0, 0};
+    for (int by = 0; by < s->bh; by++) {
+        rank_window rw = {s->mset + (size_t)by * words, s->mcnt + (size_t)by * words, 0, 0};
         memset(rw.set, 0, words * sizeof *rw.set);
         memset(rw.cnt, 0, words * sizeof *rw.cnt);
-        int y0 = by - R < 0 ? 0 : by - R, y1 = by + R >= bh ? bh - 1 : by + R;
+        int y0 = by - R < 0 ? 0 : by - R, y1 = by + R >= s->bh ? s->bh - 1 : by + R;
         for (int x = 0; x <= R && x < bw; x++)
             for (int y = y0; y <= y1; y++)
                 rw_add(&rw, rank[y * bw + x]);
         for (int bx = 0; bx < bw; bx++) {
-            if (bx % 2 == 0) {
-                int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= bw ? bw - 1 : bx + R;
-                int n = (y1 - y0 + 1) * (x1 - x0 + 1);
-                float m = s->medbuf[rw_kth(&rw, n / 2)];
-                for (int y = by; y <= by + 1 && y < bh; y++)
-                    for (int x = bx; x <= bx + 1 && x < bw; x++)
-                        s->boff[y * bw + x] = m;
-            }
+            int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= bw ? bw - 1 : bx + R;
+            int n = (y1 - y0 + 1) * (x1 - x0 + 1);
+            s->boff[by * bw + bx] = s->medbuf[rw_kth(&rw, n / 2)];
             if (bx - R >= 0)
                 for (int y = y0; y <= y1; y++)
                     rw_remove(&rw, rank[y * bw + bx - R]);

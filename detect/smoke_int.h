@@ -13,6 +13,15 @@
 
 struct region; /* a labelled candidate region of one frame (smoke.c) */
 
+/* Background pixels in 16-bit fixed point, 1/128 DN: Y (gained, 0 … 510) as
+ * 128·Y, Cb and Cr (gained, centred on 0: −255 … 255) as 128·(C + 256),
+ * rounded half up. The gain is clamped to [0.5, 2] and a running average
+ * stays between the values it averages, so no value leaves the 16 bits. */
+static inline float bg_get(uint16_t q) { return (float)q * (1.0f / 128.0f); }
+static inline float bg_get_c(uint16_t q) { return (float)q * (1.0f / 128.0f) - 256.0f; }
+static inline uint16_t bg_put(float v) { return (uint16_t)(int32_t)(v * 128.0f + 0.5f); }
+static inline uint16_t bg_put_c(float v) { return bg_put(v + 256.0f); }
+
 struct fg_smoke {
     fg_smoke_params p;
     int w, h;        /* working resolution */
@@ -23,7 +32,9 @@ struct fg_smoke {
     int have_last;
     double horizon;  /* smoothed estimated horizon row */
     int have_horizon;
-    float *bsy, *bsu, *bsv, *bfy; /* slow Y/Cb/Cr, fast Y backgrounds (per pixel) */
+    float *bsy;                   /* slow Y background (per pixel) */
+    uint16_t *bsu, *bsv, *bfy;    /* slow Cb, Cr and fast Y backgrounds (per pixel;
+                                   * fixed point: bg_get_c, bg_get) */
     float *thr;                   /* adaptive change threshold per block */
     float *bsat, *bcon;           /* background chroma ratio and contrast per block; valid
                                    * for all blocks only while bratio_stored (see below) */
@@ -65,10 +76,7 @@ struct fg_smoke {
 fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, fg_ctx *ctx);
 /* FG_OK, or FG_EINVAL naming the parameters out of range. */
 int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx);
-/* Chroma/luminance ratio and contrast of block b of a Y/Cb/Cr image (smoke.c). */
-void fg_smoke_block_ratio(const fg_smoke *s, const float *y, const float *u, const float *v, int b,
-                          float *sat, float *con);
-/* The two ratios from a block's sums ΣY, Σ(|Cb − 128| + |Cr − 128|), Σ|Laplacian|. */
+/* The two ratios from a block's sums ΣY, Σ(|Cb| + |Cr|), Σ|Laplacian| (chroma centred on 0). */
 void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con);
 
 /* The pixel stage (smoke_pixels.c). Each pass reads the frame's RGB bytes;
@@ -96,7 +104,9 @@ float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c);
 /* Mean |Y + offset − B_fast| of block b, each pixel against the closest of
  * its 3×3 neighbours of the fast background before fg_smoke_pass_frame. */
 float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b);
-/* fg_smoke_block_ratio of block b of the gained frame. */
+/* Chroma/luminance ratio and contrast of block b: of the gained frame, and of
+ * the slow background as it stands (smoke.c: fg_smoke_ratio_finish). */
 void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);
+void fg_smoke_bg_ratio(const fg_smoke *s, int b, float *sat, float *con);
 
 #endif

@@ -25,14 +25,22 @@
  * their slow weight.
  *
  * Colour: JFIF full-range BT.601 (ITU-T T.871) of the gain-corrected pixel
- * g·(R, G, B): Y = g·(0.299R + 0.587G + 0.114B), Cb and Cr kept centred on
- * 0 here (the stored chroma backgrounds are 128 + Cb, 128 + Cr). px_ycc is
- * the one expression; rows and single pixels use it alike, so a block's
- * values taken on demand are the bytes the row passes see.
+ * g·(R, G, B): Y = g·(0.299R + 0.587G + 0.114B), Cb and Cr centred on 0.
+ * px_ycc is the one expression; rows and single pixels use it alike, so a
+ * block's values taken on demand are the bytes the row passes see.
+ *
+ * The slow chroma and the fast luminance backgrounds are 16-bit fixed point,
+ * 1/128 DN (smoke_int.h: bg_get, bg_put): the update moves four planes
+ * through memory every frame and was bound by their bytes (a 1536×1024
+ * float plane is 6 MB). A running average then stops moving when its step
+ * (1 − a)·|I − B| is below 1/256 DN: 0.04 DN at the slow weight 0.9, 0.8 DN
+ * while a region is held (0.995), far below the 3 DN floor of a change. The
+ * slow luminance, which every change is measured against, stays float.
  *
  * Sums: a pass adds the rows of a block row column by column in float (at
- * most `block` values), then each block's columns left to right in double.
- * The order is fixed, so the bytes do not depend on the thread count.
+ * most `block` values), then each block's columns in float (block_reduce:
+ * pairwise for 8-pixel blocks), in integers for the bytes. The order is
+ * fixed, so the bytes do not depend on the thread count.
  */
 #include "detect/detect.h"
 #include "detect/detect_int.h"
@@ -96,17 +104,43 @@ FG_HOT_LOOP static uint64_t byte_sums(const unsigned char *restrict row, int n, 
     return t;
 }
 
-/* Y (gain 1) of channel sums: BT.601 weights in double. */
-static double luma_sum(uint64_t r, uint64_t g, uint64_t b)
+/* ΣY (gain 1) of each block from the byte column sums of its rows: the
+ * weights ×1000 against the sums, in integers (bs ≤ 32: a block's 3·bs
+ * columns of at most 32·255 times 587 stay below 2^32), then / 1000. */
+FG_HOT_LOOP static void block_luma(const uint16_t *restrict col, const uint16_t *restrict wt,
+                                   int bw, int bs, double *restrict out)
 {
-    return 0.299 * (double)r + 0.587 * (double)g + 0.114 * (double)b;
+    int n = 3 * bs;
+    for (int bx = 0; bx < bw; bx++) {
+        const uint16_t *p = col + (size_t)bx * n;
+        if (bs <= 32) {
+            uint32_t t = 0;
+            for (int i = 0; i < n; i++)
+                t += (uint32_t)p[i] * wt[i];
+            out[bx] = t / 1000.0;
+        } else {
+            uint64_t t = 0;
+            for (int i = 0; i < n; i++)
+                t += (uint64_t)p[i] * wt[i];
+            out[bx] = (double)t / 1000.0;
+        }
+    }
 }
 
-/* Σ over each block's columns of a column-sum row, into out[0..bw). */
-static void block_sums(const float *col, int bw, int bs, double *out)
+/* Σ over each block's columns of a column-sum row, in float: pairs, then
+ * pairs of pairs for 8-pixel blocks (the default), else left to right. */
+FG_HOT_LOOP static void block_reduce(const float *restrict col, int bw, int bs,
+                                     float *restrict out)
 {
+    if (bs == 8) {
+        for (int bx = 0; bx < bw; bx++) {
+            const float *p = col + 8 * (size_t)bx;
+            out[bx] = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+        }
+        return;
+    }
     for (int bx = 0; bx < bw; bx++) {
-        double t = 0;
+        float t = 0;
         for (int c = bx * bs; c < bx * bs + bs; c++)
             t += col[c];
         out[bx] = t;
@@ -155,13 +189,7 @@ void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb)
         for (int r = by * bs; r < by * bs + bs; r++)
             s->lrow[r] = (double)byte_sums(d + (size_t)r * rgb->stride, w, r == by * bs, s->wy,
                                            col) / 1000.0 / w;
-        for (int bx = 0; bx < bw; bx++) {
-            uint64_t t[3] = {0, 0, 0};
-            for (int c = bx * bs; c < bx * bs + bs; c++)
-                for (int k = 0; k < 3; k++)
-                    t[k] += col[3 * c + k];
-            s->ysum[by * bw + bx] = luma_sum(t[0], t[1], t[2]);
-        }
+        block_luma(col, s->wy, bw, bs, s->ysum + (size_t)by * bw);
     }
     uint16_t *col = (uint16_t *)s->scr;
     for (int r = s->bh * bs; r < s->h; r++)
@@ -236,14 +264,14 @@ FG_HOT_LOOP static void change_row(int c0, int c1, float thr, const float *restr
  * Cr; fast Y with af). */
 FG_HOT_LOOP static void update_row(int n, float a, float af, const float *restrict y,
                                    const float *restrict cb, const float *restrict cr,
-                                   float *restrict bsy, float *restrict bsu, float *restrict bsv,
-                                   float *restrict bfy)
+                                   float *restrict bsy, uint16_t *restrict bsu,
+                                   uint16_t *restrict bsv, uint16_t *restrict bfy)
 {
     for (int c = 0; c < n; c++) {
         bsy[c] = a * bsy[c] + (1 - a) * y[c];
-        bsu[c] = a * bsu[c] + (1 - a) * (128.0f + cb[c]);
-        bsv[c] = a * bsv[c] + (1 - a) * (128.0f + cr[c]);
-        bfy[c] = af * bfy[c] + (1 - af) * y[c];
+        bsu[c] = bg_put_c(a * bg_get_c(bsu[c]) + (1 - a) * cb[c]);
+        bsv[c] = bg_put_c(a * bg_get_c(bsv[c]) + (1 - a) * cr[c]);
+        bfy[c] = bg_put(af * bg_get(bfy[c]) + (1 - af) * y[c]);
     }
 }
 
@@ -317,25 +345,22 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
                 sum_row(w, r - 1 == r0, s->bsy + q, col);
             }
         }
-        /* each block's columns left to right */
+        /* each block's columns (the row scratch y2 … is free now) */
+        float *td = y2, *tn = td + bw, *ts = tn + bw, *tg = ts + bw, *tl = tg + bw, *tb = tl + bw;
+        block_reduce(sd, bw, bs, td);
+        block_reduce(nc, bw, bs, tn);
+        block_reduce(ss, bw, bs, ts);
+        block_reduce(sg, bw, bs, tg);
+        block_reduce(sl, bw, bs, tl);
+        block_reduce(col, bw, bs, tb);
         for (int bx = 0; bx < bw; bx++) {
-            int b = by * bw + bx, n = bs * bs;
-            double td = 0, tn = 0, ts = 0, tg = 0, tl = 0, tb = 0;
-            for (int c = bx * bs; c < bx * bs + bs; c++) {
-                td += sd[c];
-                tn += nc[c];
-                ts += ss[c];
-                tg += sg[c];
-                tl += sl[c];
-                tb += col[c];
-            }
-            int k = (int)tn;
-            s->bdiff[b] = (float)(td / n);
+            int b = by * bw + bx, n = bs * bs, k = (int)tn[bx];
+            s->bdiff[b] = (float)((double)td[bx] / n);
             s->bchg[b] = (float)k / n;
-            s->bgrey[b] = k ? (float)(tg / k) : 0.0f;
-            s->bluma[b] = k ? (float)(tl / k) : 0.0f;
-            s->bsign[b] = k ? (float)(ts / k) : 0.0f;
-            s->bsum[b] = tb;
+            s->bgrey[b] = k ? (float)((double)tg[bx] / k) : 0.0f;
+            s->bluma[b] = k ? (float)((double)tl[bx] / k) : 0.0f;
+            s->bsign[b] = k ? (float)((double)ts[bx] / k) : 0.0f;
+            s->bsum[b] = tb[bx];
         }
     }
 }
@@ -353,6 +378,23 @@ float fg_smoke_old_bsy(const fg_smoke *s, const fg_raster *rgb, int r, int c)
                   fg_smoke_px_luma(rgb, s->gain, r, c), r);
 }
 
+/* Σ of the slow Y of block b, in the order of the pass (each column down
+ * the block's rows, then block_reduce), so a block redone here or a loaded
+ * state's sums are the bytes the pass would give. */
+static double block_bsum(const fg_smoke *s, int b)
+{
+    int bs = s->p.block, w = s->w, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    float col[256], out;
+    for (int j = 0; j < bs; j++) {
+        float t = s->bsy[(size_t)r0 * w + c0 + j];
+        for (int r = r0 + 1; r < r0 + bs; r++)
+            t += s->bsy[(size_t)r * w + c0 + j];
+        col[j] = t;
+    }
+    block_reduce(col, 1, bs, &out);
+    return out;
+}
+
 void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held)
 {
     int bs = s->p.block, w = s->w;
@@ -362,22 +404,19 @@ void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held)
         if (!s->held[b])
             continue;
         int c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-        double t = 0;
         for (int r = r0; r < r0 + bs; r++) {
-            float col = 0;
             for (int c = c0; c < c0 + bs; c++) {
                 size_t o = (size_t)r * w + c;
                 float y, cb, cr;
                 px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &cb, &cr);
-                float u = 128.0f + cb, v = 128.0f + cr;
                 s->bsy[o] = a_held * before(s, s->bsy[o], a, y, r) + (1 - a_held) * y;
-                s->bsu[o] = a_held * before(s, s->bsu[o], a, u, r) + (1 - a_held) * u;
-                s->bsv[o] = a_held * before(s, s->bsv[o], a, v, r) + (1 - a_held) * v;
-                col += s->bsy[o];
+                s->bsu[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsu[o]), a, cb, r) +
+                                     (1 - a_held) * cb);
+                s->bsv[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsv[o]), a, cr, r) +
+                                     (1 - a_held) * cr);
             }
-            t += col;
         }
-        s->bsum[b] = t;
+        s->bsum[b] = block_bsum(s, b);
     }
 }
 
@@ -388,14 +427,12 @@ void fg_smoke_bg_sums(fg_smoke *s)
 #pragma omp parallel for schedule(static)
 #endif
     for (int by = 0; by < s->bh; by++) {
-        float *col = thread_scratch(s);
-        memset(col, 0, (size_t)w * sizeof *col);
-        for (int r = by * bs; r < by * bs + bs; r++) {
-            const float *bsy = s->bsy + (size_t)r * w;
-            for (int c = 0; c < w; c++)
-                col[c] += bsy[c];
-        }
-        block_sums(col, bw, bs, s->bsum + (size_t)by * bw);
+        float *col = thread_scratch(s), *tb = col + w;
+        for (int r = by * bs; r < by * bs + bs; r++)
+            sum_row(w, r == by * bs, s->bsy + (size_t)r * w, col);
+        block_reduce(col, bw, bs, tb);
+        for (int bx = 0; bx < bw; bx++)
+            s->bsum[by * bw + bx] = tb[bx];
     }
 }
 
@@ -408,12 +445,12 @@ void fg_smoke_pass_start(fg_smoke *s, const fg_raster *rgb)
 #endif
     for (int r = 0; r < s->h; r++) {
         size_t o = (size_t)r * w;
-        float *bsu = s->bsu + o, *bsv = s->bsv + o;
-        ycc_row(d + (size_t)r * rgb->stride, w, 1.0f, s->bsy + o, bsu, bsv);
-        memcpy(s->bfy + o, s->bsy + o, (size_t)w * sizeof(float));
+        float *cb = thread_scratch(s), *cr = cb + w, *y = s->bsy + o;
+        ycc_row(d + (size_t)r * rgb->stride, w, 1.0f, y, cb, cr);
         for (int c = 0; c < w; c++) {
-            bsu[c] += 128.0f;
-            bsv[c] += 128.0f;
+            s->bfy[o + c] = bg_put(y[c]);
+            s->bsu[o + c] = bg_put_c(cb[c]);
+            s->bsv[o + c] = bg_put_c(cr[c]);
         }
     }
     fg_smoke_bg_sums(s);
@@ -433,7 +470,7 @@ float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b)
         r = r < 0 ? 0 : r >= h ? h - 1 : r;
         for (int c = cl; c <= cr; c++)
             old[k * nw + (c - cl)] =
-                before(s, s->bfy[(size_t)r * w + c], af, fg_smoke_px_luma(rgb, g, r, c), r);
+                before(s, bg_get(s->bfy[(size_t)r * w + c]), af, fg_smoke_px_luma(rgb, g, r, c), r);
     }
     double sa = 0;
     for (int r = r0; r < r0 + bs; r++) {
@@ -460,8 +497,8 @@ void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float
             px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &u, &v);
             float by = before(s, s->bsy[o], a, y, r);
             sy += by;
-            sc += fabsf(before(s, s->bsu[o], a, 128.0f + u, r) - 128.0f) +
-                  fabsf(before(s, s->bsv[o], a, 128.0f + v, r) - 128.0f);
+            sc += fabsf(before(s, bg_get_c(s->bsu[o]), a, u, r)) +
+                  fabsf(before(s, bg_get_c(s->bsv[o]), a, v, r));
             sl += fabs(4.0 * by - fg_smoke_old_bsy(s, rgb, r, cl) - fg_smoke_old_bsy(s, rgb, r, cr) -
                        fg_smoke_old_bsy(s, rgb, ru, c) - fg_smoke_old_bsy(s, rgb, rd, c));
         }
@@ -485,6 +522,25 @@ void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float 
             sc += fabsf(u) + fabsf(v);
             sl += fabs(4.0 * y - fg_smoke_px_luma(rgb, g, r, cl) - fg_smoke_px_luma(rgb, g, r, cr) -
                        fg_smoke_px_luma(rgb, g, ru, c) - fg_smoke_px_luma(rgb, g, rd, c));
+        }
+    }
+    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+}
+
+void fg_smoke_bg_ratio(const fg_smoke *s, int b, float *sat, float *con)
+{
+    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
+    double sy = 0, sc = 0, sl = 0;
+    for (int r = r0; r < r0 + bs; r++) {
+        const float *yr = s->bsy + (size_t)r * w;
+        const float *yu = s->bsy + (size_t)(r > 0 ? r - 1 : r) * w;
+        const float *yd = s->bsy + (size_t)(r + 1 < h ? r + 1 : r) * w;
+        const uint16_t *ur = s->bsu + (size_t)r * w, *vr = s->bsv + (size_t)r * w;
+        for (int c = c0; c < c0 + bs; c++) {
+            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
+            sy += yr[c];
+            sc += fabsf(bg_get_c(ur[c])) + fabsf(bg_get_c(vr[c]));
+            sl += fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
         }
     }
     fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);

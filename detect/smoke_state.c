@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define STATE_MAGIC "FGSMOKE\n"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u /* 3: slow Cb, Cr and fast Y in 16-bit fixed point */
 
 /* Little-endian byte writer/reader; the reader stops at the end (ok = 0). */
 typedef struct bytes {
@@ -39,6 +39,15 @@ static void put_f32s(bytes *b, const float *v, size_t n)
         memcpy(&u, &v[i], 4);
         put_u32(b, u);
     }
+}
+static void put_u16s(bytes *b, const uint16_t *v, size_t n)
+{
+    if (b->p)
+        for (size_t i = 0; i < n; i++) {
+            b->p[b->n + 2 * i] = (unsigned char)(v[i] & 0xff);
+            b->p[b->n + 2 * i + 1] = (unsigned char)(v[i] >> 8);
+        }
+    b->n += 2 * n;
 }
 static void put_i32s(bytes *b, const int *v, size_t n)
 {
@@ -83,6 +92,16 @@ static void get_f32s(bytes *b, float *v, size_t n)
         memcpy(&v[i], &u, 4);
     }
 }
+static void get_u16s(bytes *b, uint16_t *v, size_t n)
+{
+    if (!b->ok || (b->cap - b->n) / 2 < n) {
+        b->ok = 0;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = (uint16_t)(b->p[b->n + 2 * i] | (b->p[b->n + 2 * i + 1] << 8));
+    b->n += 2 * n;
+}
 static void get_i32s(bytes *b, int *v, size_t n)
 {
     for (size_t i = 0; i < n && b->ok; i++)
@@ -100,9 +119,10 @@ static void get_raw(bytes *b, unsigned char *v, size_t n)
 
 /* Layout (little-endian): magic[8], version u32, width u32, height u32,
  * block u32, frames u64, have_last u32, last_t u64, have_horizon u32,
- * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y/Cb/Cr and
- * fast Y (w·h f32 each), thr, bsat, bcon (nb f32 each), held (nb bytes), plab
- * (nb i32), ppers, parea, ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
+ * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y (w·h f32),
+ * slow Cb, Cr and fast Y (w·h u16 each, smoke_int.h's fixed point), thr,
+ * bsat, bcon (nb f32 each), held (nb bytes), plab (nb i32), ppers, parea,
+ * ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
  * FNV-1a 64 of everything before it. bsat and bcon are the block ratios of
  * the slow background as it stands (as stored while bratio_stored). */
 static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const float *bcon)
@@ -124,9 +144,9 @@ static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const floa
     for (int k = 0; k < HIST_SLOTS; k++)
         put_u64(b, (uint64_t)s->slot_hour[k]);
     put_f32s(b, s->bsy, np);
-    put_f32s(b, s->bsu, np);
-    put_f32s(b, s->bsv, np);
-    put_f32s(b, s->bfy, np);
+    put_u16s(b, s->bsu, np);
+    put_u16s(b, s->bsv, np);
+    put_u16s(b, s->bfy, np);
     put_f32s(b, s->thr, nb);
     put_f32s(b, bsat, nb);
     put_f32s(b, bcon, nb);
@@ -155,7 +175,7 @@ int fg_smoke_save(const fg_smoke *s, unsigned char **buf, size_t *len, fg_ctx *c
         /* block by block: the state is const here and its row scratch stays
          * untouched */
         for (int k = 0; k < s->nb; k++)
-            fg_smoke_block_ratio(s, s->bsy, s->bsu, s->bsv, k, rat + k, rat + s->nb + k);
+            fg_smoke_bg_ratio(s, k, rat + k, rat + s->nb + k);
         bsat = rat;
         bcon = rat + s->nb;
     }
@@ -200,7 +220,7 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     if (w < blk || h < blk || w > 65536 || h > 65536)
         return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: frame size %ux%u is invalid", w, h);
     size_t np = (size_t)w * h, nb = (size_t)(w / blk) * (h / blk);
-    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + 4 * 4 * np + 3 * 4 * nb +
+    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + (4 + 3 * 2) * np + 3 * 4 * nb +
                   nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
     if (len != want)
         return fg_ctx_set(ctx, FG_EFORMAT,
@@ -226,9 +246,9 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     for (int k = 0; k < HIST_SLOTS; k++)
         s->slot_hour[k] = (int64_t)get_u64(&b);
     get_f32s(&b, s->bsy, np);
-    get_f32s(&b, s->bsu, np);
-    get_f32s(&b, s->bsv, np);
-    get_f32s(&b, s->bfy, np);
+    get_u16s(&b, s->bsu, np);
+    get_u16s(&b, s->bsv, np);
+    get_u16s(&b, s->bfy, np);
     get_f32s(&b, s->thr, nb);
     get_f32s(&b, s->bsat, nb);
     get_f32s(&b, s->bcon, nb);
