@@ -318,7 +318,7 @@ int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out
     return FG_OK;
 }
 
-static float select_kth(float *v, int n, int k);
+static float kth_smallest(const float *v, int n, int k, uint32_t *buf);
 
 /* Global gain B/I from the median block ratio of mean luminance: robust to a
  * plume or cloud covering a minority of blocks. Dark blocks (mean Y < 20)
@@ -337,14 +337,9 @@ static float estimate_gain(fg_smoke *s)
             s->ratio[n++] = s->ratio[i];
     if (n == 0)
         return 1.0f;
-    float g = select_kth(s->ratio, n, n / 2);
-    if (n % 2 == 0) {
-        /* the lower middle value is the largest of those select_kth left below */
-        float lo = s->ratio[0];
-        for (int i = 1; i < n / 2; i++)
-            lo = s->ratio[i] > lo ? s->ratio[i] : lo;
-        g = 0.5f * (lo + g);
-    }
+    float g = kth_smallest(s->ratio, n, n / 2, s->mkey);
+    if (n % 2 == 0)
+        g = 0.5f * (kth_smallest(s->ratio, n, n / 2 - 1, s->mkey) + g);
     return g < GAIN_MIN ? GAIN_MIN : g > GAIN_MAX ? GAIN_MAX : g;
 }
 
@@ -379,35 +374,6 @@ void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, 
     *con = (float)(sl / my);
 }
 
-/* k-th smallest of v[0..n) (Hoare's quickselect; v is reordered). */
-static float select_kth(float *v, int n, int k)
-{
-    int lo = 0, hi = n - 1;
-    while (lo < hi) {
-        float piv = v[(lo + hi) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < piv)
-                i++;
-            while (v[j] > piv)
-                j--;
-            if (i <= j) {
-                float t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return v[k];
-}
 
 /* Unsigned key whose order is the numeric order of finite floats. */
 static inline uint32_t order_key(float f)
@@ -415,6 +381,37 @@ static inline uint32_t order_key(float f)
     uint32_t u;
     memcpy(&u, &f, sizeof u);
     return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* k-th smallest (from 0) of the n non-NaN values v, exactly: a radix select
+ * on the order keys, the top 11 bits, the next 11, the last 10, each time
+ * keeping the keys of the bin that holds rank k (buf: 2n keys). */
+static float kth_smallest(const float *v, int n, int k, uint32_t *buf)
+{
+    uint32_t *a = buf, *b = buf + n;
+    for (int i = 0; i < n; i++)
+        a[i] = order_key(v[i]);
+    static const int shift[3] = {21, 10, 0}, bits[3] = {11, 11, 10};
+    for (int l = 0; l < 3; l++) {
+        uint32_t cnt[2048] = {0}, mask = (1u << bits[l]) - 1;
+        for (int i = 0; i < n; i++)
+            cnt[(a[i] >> shift[l]) & mask]++;
+        uint32_t d = 0;
+        while ((uint32_t)k >= cnt[d])
+            k -= (int)cnt[d++];
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (((a[i] >> shift[l]) & mask) == d)
+                b[m++] = a[i];
+        uint32_t *t = a;
+        a = b, b = t;
+        n = m;
+    }
+    /* every key left is the same: back to the float */
+    uint32_t u = a[0] & 0x80000000u ? a[0] & 0x7fffffffu : ~a[0];
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
 }
 
 /* Ranks 0..n−1 of v[0..n) in value order (ties by index) and the values in
