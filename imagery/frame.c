@@ -298,9 +298,21 @@ void fg_jpeg_decoder_free(fg_jpeg_decoder *d)
 {
     if (!d)
         return;
-    tjDestroy(d->tj);
+    if (d->tj)
+        tjDestroy(d->tj);
     fg_free(d->buf);
     fg_free(d);
+}
+
+/* After a failed file TurboJPEG's handle can keep that file's state (with
+ * libjpeg-turbo 2.1, a header that failed for want of an SOS marker makes the
+ * next file's header read as 0×0), so the decoder starts a fresh handle and
+ * the next frame is read as if it were the first. */
+static void fresh_handle(fg_jpeg_decoder *d)
+{
+    if (d->tj)
+        tjDestroy(d->tj);
+    d->tj = tjInitDecompress(); /* NULL: the next call reports it */
 }
 
 /* Reads the whole file into d->buf; *size receives its length. */
@@ -351,6 +363,9 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
     if (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8)
         return fg_ctx_set(ctx, FG_EINVAL, "%s: scale denominator %d is not 1, 2, 4 or 8", path,
                           scale_denom);
+    if (!d->tj && !(d->tj = tjInitDecompress()))
+        return fg_ctx_set(ctx, FG_ENOMEM, "%s: cannot start a TurboJPEG decompressor (%s)", path,
+                          tjGetErrorStr2(NULL));
     size_t size = 0;
     int rc = read_file(d, path, &size, ctx);
     if (rc != FG_OK)
@@ -362,11 +377,15 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
 
     int w = 0, h = 0, subsamp = 0, colorspace = 0;
     if (tjDecompressHeader3(d->tj, d->buf, (unsigned long)size, &w, &h, &subsamp,
-                            &colorspace) != 0)
-        return fg_ctx_set(ctx, FG_EFORMAT, "%s: not a JPEG (%s)", path,
-                          tjGetErrorStr2(d->tj));
-    if (w <= 0 || h <= 0)
+                            &colorspace) != 0) {
+        fg_ctx_set(ctx, FG_EFORMAT, "%s: not a JPEG (%s)", path, tjGetErrorStr2(d->tj));
+        fresh_handle(d);
+        return FG_EFORMAT;
+    }
+    if (w <= 0 || h <= 0) {
+        fresh_handle(d);
         return fg_ctx_set(ctx, FG_EFORMAT, "%s: JPEG header gives size %dx%d", path, w, h);
+    }
     size_t limit = max_pixels ? max_pixels : DEFAULT_MAX_PIXELS;
     /* the limit applies to the full-resolution image before any decoding work,
      * so a hostile header cannot make the decoder allocate (TJPARAM_MAXPIXELS) */
@@ -394,6 +413,7 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
         fg_ctx_set(ctx, FG_EFORMAT, "%s: corrupt or truncated JPEG (%s)", path,
                    tjGetErrorStr2(d->tj));
         fg_raster_release(&r);
+        fresh_handle(d);
         return FG_EFORMAT;
     }
     *out = r;

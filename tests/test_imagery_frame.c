@@ -395,6 +395,41 @@ static void truncated_jpeg_fails_with_turbojpeg_message(void **state)
     fg_jpeg_decoder_free(d);
 }
 
+/* One decoder per thread goes through a camera's frames: a broken frame must
+ * not spoil the next one (libjpeg-turbo 2.1 kept a failed header's state). */
+static void the_decoder_reads_good_frames_after_broken_ones(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/after";
+    fresh_dir(dir);
+    unsigned long len;
+    unsigned char *jpg = encode_card(96, 64, &len);
+    char good[1024], cuts[3][1024];
+    snprintf(good, sizeof good, "%s/good.jpg", dir);
+    write_bytes(good, jpg, len);
+    const size_t keep[3] = {200, len / 2, len - 2}; /* no SOS; half the scan; no EOI */
+    for (int k = 0; k < 3; k++) {
+        snprintf(cuts[k], sizeof cuts[k], "%s/cut%d.jpg", dir, k);
+        write_bytes(cuts[k], jpg, keep[k]);
+    }
+    tjFree(jpg);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    for (int k = 0; k < 3; k++) {
+        fg_raster r = {0};
+        int fw = 0, fh = 0;
+        (void)fg_jpeg_decode_file(d, cuts[k], 2, 0, &r, NULL, NULL, &ctx);
+        fg_raster_release(&r);
+        assert_int_equal(fg_jpeg_decode_file(d, good, 2, 0, &r, &fw, &fh, &ctx), FG_OK);
+        assert_int_equal(fw, 96);
+        assert_int_equal(fh, 64);
+        assert_int_equal(r.width, 48);
+        fg_raster_release(&r);
+    }
+    fg_jpeg_decoder_free(d);
+}
+
 static void png_bytes_named_jpg_are_not_a_jpeg(void **state)
 {
     (void)state;
@@ -470,6 +505,7 @@ int main(void)
         cmocka_unit_test(scaled_decode_gives_turbojpeg_dimensions),
         cmocka_unit_test(zero_byte_file_is_a_format_error_naming_it),
         cmocka_unit_test(truncated_jpeg_fails_with_turbojpeg_message),
+        cmocka_unit_test(the_decoder_reads_good_frames_after_broken_ones),
         cmocka_unit_test(png_bytes_named_jpg_are_not_a_jpeg),
         cmocka_unit_test(header_claiming_30000x30000_is_refused_before_decoding),
     };
