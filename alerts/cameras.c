@@ -928,7 +928,8 @@ int fg_cam_run(const char *const *dirs, size_t ndirs, const fg_cam_opts *opts,
     if (rc == FG_OK) {
         run_ctx rcx = {&o, mp};
         /* Enough cameras: one camera per thread, each decoding its own frames.
-         * Otherwise cameras one after another, each decoding batches in parallel.
+         * Otherwise cameras one after another, each decoding on every thread
+         * (fg_frame_stream_run).
          * Either way each camera's frames go through its state in time order. */
         if (nt > 1 && jl.n >= (size_t)nt) {
             int nj = (int)jl.n;

@@ -1,17 +1,20 @@
-/* frame_stream.c — a camera's frames decoded ahead on all threads as tasks while one task at a time takes them in time order. */
+/* frame_stream.c — a camera's frames decoded ahead on all threads while one thread takes them in time order. */
 /* SPDX-License-Identifier: MIT */
 /*
  * A camera's smoke state must see its frames one after another, and one
- * frame's detection costs a fraction of its decode. So frames are decoded in
- * batches: while the consumer takes batch k in order on one thread, the other
- * threads decode batch k + 1, and the consumer's thread joins them when it is
- * done (dynamic schedule). Parallel regions the consumer opens run on its one
- * thread then (OpenMP's default of one active level), so the two never fight
- * over cores; with no batch left to decode the consumer runs alone with all
- * threads. Decoding a batch back to back, then detecting a batch back to back,
- * keeps each one's working set warm in the caches (measured: interleaving
- * frame by frame cost 7 % more at one thread). Which thread decodes a frame
- * changes no byte of it.
+ * frame's detection costs a fraction of its decode (about 0.45–0.6 at the
+ * runner's scale). With several threads, thread 0 takes the frames in order
+ * and every thread decodes: each claims the next frame not yet claimed, at
+ * most W frames ahead of the last one taken (W slots of decoded frames), and
+ * thread 0 decodes too whenever its next frame is not there yet. So no thread
+ * waits for a batch boundary, and the cores stay busy until the last frame
+ * (measured on 2 cores: 1.61–1.64× the decode-only time for 3072×2048 frames,
+ * against 1.69–1.75× with batches decoded between barriers). Parallel regions
+ * that take opens run on its one thread (OpenMP's default of one active
+ * level), so decoding and detection never fight over cores. With one thread,
+ * a batch of W frames is decoded back to back and then taken back to back,
+ * which keeps each one's working set warm in the caches (interleaving them
+ * frame by frame cost 7 %). Which thread decodes a frame changes no byte of it.
  */
 #include "imagery/imagery.h"
 
@@ -45,27 +48,139 @@ static int thread_id(void)
 #endif
 }
 
-/* Hands frames [i0, i0 + n) of slots to the consumer in order; the rest
- * after a stop are only released. Returns the consumer's stop flag. */
-static int consume(const fg_frame_stream *st, slot *s, size_t i0, int n, int stop)
+/* One decoder: W frames decoded back to back, then taken back to back. */
+static int stream_batches(const fg_frame_stream *st, fg_jpeg_decoder *dec, fg_ctx *ctx)
 {
-    for (int k = 0; k < n; k++) {
-        if (!stop)
-            stop = st->take(st->user, i0 + (size_t)k, &s[k].ras, s[k].rc, s[k].full_w,
-                            s[k].full_h, &s[k].ctx) != 0;
-        fg_raster_release(&s[k].ras);
+    size_t W = st->batch > 0 ? (size_t)st->batch : 4;
+    slot *sl = fg_calloc(W, sizeof *sl);
+    if (!sl)
+        return fg_ctx_set(ctx, FG_ENOMEM, "frame stream: out of memory for %zu frames", W);
+    int stop = 0;
+    for (size_t i0 = 0; i0 < st->n && !stop; i0 += W) {
+        size_t n = st->n - i0 < W ? st->n - i0 : W;
+        for (size_t k = 0; k < n; k++)
+            decode_one(dec, st, i0 + k, &sl[k]);
+        for (size_t k = 0; k < n; k++) {
+            if (!stop)
+                stop = st->take(st->user, i0 + k, &sl[k].ras, sl[k].rc, sl[k].full_w,
+                                sl[k].full_h, &sl[k].ctx) != 0;
+            fg_raster_release(&sl[k].ras);
+        }
     }
-    return stop;
+    fg_free(sl);
+    return FG_OK;
 }
 
-static void decode_batch(const fg_frame_stream *st, fg_jpeg_decoder **decs, size_t i0, int n,
-                         slot *s)
+/* Frames shared between threads (ndec > 1): thread 0 takes frames in order;
+ * every thread, thread 0 too while its next frame is not ready, claims the
+ * next frame not yet claimed (at most W ahead of the last one taken) and
+ * decodes it into slot i mod W. ready[slot] = i + 1 once frame i is there. */
+typedef struct shared {
+    const fg_frame_stream *st;
+    fg_jpeg_decoder **decs;
+    slot *sl;
+    size_t W, claimed, taken;
+    size_t *ready;
+    int stop;
+} shared;
+
+/* Claims and decodes one frame; 0 when there was none to claim. */
+static int decode_next(shared *sh)
 {
+    size_t i = (size_t)-1;
 #ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1) nowait
+#pragma omp critical(fg_frame_stream_claim)
 #endif
-    for (int k = 0; k < n; k++)
-        decode_one(decs[thread_id()], st, i0 + (size_t)k, &s[k]);
+    {
+        size_t taken;
+        int stop;
+#ifdef _OPENMP
+#pragma omp atomic read seq_cst
+#endif
+        taken = sh->taken;
+#ifdef _OPENMP
+#pragma omp atomic read seq_cst
+#endif
+        stop = sh->stop;
+        if (!stop && sh->claimed < sh->st->n && sh->claimed < taken + sh->W)
+            i = sh->claimed++;
+    }
+    if (i == (size_t)-1)
+        return 0;
+    decode_one(sh->decs[thread_id()], sh->st, i, &sh->sl[i % sh->W]);
+#ifdef _OPENMP
+#pragma omp atomic write seq_cst
+#endif
+    sh->ready[i % sh->W] = i + 1;
+    return 1;
+}
+
+static size_t ready_of(shared *sh, size_t k)
+{
+    size_t v;
+#ifdef _OPENMP
+#pragma omp atomic read seq_cst
+#endif
+    v = sh->ready[k];
+    return v;
+}
+
+static void consumer(shared *sh)
+{
+    const fg_frame_stream *st = sh->st;
+    int stop = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        size_t k = i % sh->W;
+        while (ready_of(sh, k) != i + 1) {
+            size_t claimed;
+#ifdef _OPENMP
+#pragma omp critical(fg_frame_stream_claim)
+#endif
+            claimed = sh->claimed;
+            if (stop && claimed <= i)
+                break; /* stopped: nothing beyond here was decoded */
+            (void)decode_next(sh);
+        }
+        if (ready_of(sh, k) != i + 1)
+            break;
+        slot *s = &sh->sl[k];
+        if (!stop && st->take(st->user, i, &s->ras, s->rc, s->full_w, s->full_h, &s->ctx) != 0) {
+            stop = 1;
+#ifdef _OPENMP
+#pragma omp atomic write seq_cst
+#endif
+            sh->stop = 1;
+        }
+        fg_raster_release(&s->ras);
+#ifdef _OPENMP
+#pragma omp atomic write seq_cst
+#endif
+        sh->ready[k] = 0;
+#ifdef _OPENMP
+#pragma omp atomic write seq_cst
+#endif
+        sh->taken = i + 1;
+    }
+}
+
+static void decoder(shared *sh)
+{
+    for (;;) {
+        if (decode_next(sh))
+            continue;
+        size_t claimed;
+        int stop;
+#ifdef _OPENMP
+#pragma omp critical(fg_frame_stream_claim)
+#endif
+        claimed = sh->claimed;
+#ifdef _OPENMP
+#pragma omp atomic read seq_cst
+#endif
+        stop = sh->stop;
+        if (stop || claimed >= sh->st->n)
+            return;
+    }
 }
 
 int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int ndec, fg_ctx *ctx)
@@ -74,48 +189,28 @@ int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int n
         return fg_ctx_set(ctx, FG_EINVAL, "frame stream: missing frames, consumer or decoders");
     if (st->n == 0)
         return FG_OK;
-    int batch = st->batch > 0 ? st->batch : 4 * ndec;
-    slot *cur = fg_calloc((size_t)batch, sizeof *cur), *next = fg_calloc((size_t)batch, sizeof *next);
-    if (!cur || !next) {
-        fg_free(cur);
-        fg_free(next);
-        return fg_ctx_set(ctx, FG_ENOMEM, "frame stream: out of memory for %d frames", batch);
+    if (ndec == 1)
+        return stream_batches(st, decs[0], ctx);
+    size_t W = st->batch > 0 ? (size_t)st->batch : 4 * (size_t)ndec;
+    shared sh = {st, decs, fg_calloc(W, sizeof(slot)), W, 0, 0, fg_calloc(W, sizeof(size_t)), 0};
+    if (!sh.sl || !sh.ready) {
+        fg_free(sh.sl);
+        fg_free(sh.ready);
+        return fg_ctx_set(ctx, FG_ENOMEM, "frame stream: out of memory for %zu frames", W);
     }
-    size_t n = st->n;
-    int n0 = n < (size_t)batch ? (int)n : batch;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(ndec) if (ndec > 1 && n0 > 1)
+#pragma omp parallel num_threads(ndec)
 #endif
-    decode_batch(st, decs, 0, n0, cur);
-    int stop = 0;
-    for (size_t i0 = 0; i0 < n; i0 += (size_t)batch) {
-        int nc = n - i0 < (size_t)batch ? (int)(n - i0) : batch;
-        size_t j0 = i0 + (size_t)batch;
-        int nn = j0 < n ? (n - j0 < (size_t)batch ? (int)(n - j0) : batch) : 0;
-        if (nn == 0) {
-            /* nothing left to decode: the consumer alone, with every thread */
-            consume(st, cur, i0, nc, stop);
-            break;
-        }
-#ifdef _OPENMP
-#pragma omp parallel num_threads(ndec) if (ndec > 1)
-#endif
-        {
-#ifdef _OPENMP
-#pragma omp single nowait
-#endif
-            stop = consume(st, cur, i0, nc, stop);
-            decode_batch(st, decs, j0, nn, next);
-        }
-        slot *t = cur;
-        cur = next;
-        next = t;
-        if (stop) {
-            consume(st, cur, j0, nn, stop); /* decoded ahead: released only */
-            break;
-        }
+    {
+        if (thread_id() == 0)
+            consumer(&sh);
+        else
+            decoder(&sh);
     }
-    fg_free(cur);
-    fg_free(next);
+    /* frames decoded after a stop */
+    for (size_t k = 0; k < W; k++)
+        fg_raster_release(&sh.sl[k].ras);
+    fg_free(sh.sl);
+    fg_free(sh.ready);
     return FG_OK;
 }

@@ -149,14 +149,14 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
  * frame i of n, i = 0, 1, …: rc FG_OK with ras decoded at 1/scale, else the
  * decode error (err->msg names the file). The raster is released after take
  * returns (take may move the pixels out and zero *ras). take returns non-zero
- * to stop. While take runs, the other threads decode the next batch, and
- * parallel regions opened by take run on one thread. */
+ * to stop. take runs on one thread while the others decode the frames after
+ * it (with ndec > 1, parallel regions opened by take run on that one thread). */
 typedef struct fg_frame_stream {
     size_t n;
     const char *(*path_of)(void *user, size_t i);
     int scale;         /* 1, 2, 4 or 8 */
     size_t max_pixels; /* as fg_jpeg_decode_file */
-    int batch;         /* frames per batch; <= 0: 4 per decoder */
+    int batch;         /* frames decoded ahead at most; <= 0: 4 per decoder */
     int (*take)(void *user, size_t i, fg_raster *ras, int rc, int full_w, int full_h,
                 const fg_ctx *err);
     void *user;
