@@ -18,6 +18,7 @@
  */
 #include "imagery/imagery.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -74,113 +75,56 @@ static int stream_batches(const fg_frame_stream *st, fg_jpeg_decoder *dec, fg_ct
 /* Frames shared between threads (ndec > 1): thread 0 takes frames in order;
  * every thread, thread 0 too while its next frame is not ready, claims the
  * next frame not yet claimed (at most W ahead of the last one taken) and
- * decodes it into slot i mod W. ready[slot] = i + 1 once frame i is there. */
+ * decodes it into slot i mod W. ready[slot] = i + 1 once frame i is there.
+ * C11 atomics, sequentially consistent: a slot's pixels are complete when its
+ * ready flag is seen, and a slot is claimed again only after it was taken. */
 typedef struct shared {
     const fg_frame_stream *st;
     fg_jpeg_decoder **decs;
     slot *sl;
-    size_t W, claimed, taken;
-    size_t *ready;
-    int stop;
+    size_t W;
+    atomic_size_t claimed, taken, stop;
+    atomic_size_t *ready;
 } shared;
 
 /* Claims and decodes one frame; 0 when there was none to claim. */
 static int decode_next(shared *sh)
 {
-    size_t i = (size_t)-1;
-#ifdef _OPENMP
-#pragma omp critical(fg_frame_stream_claim)
-#endif
-    {
-        size_t taken;
-        int stop;
-#ifdef _OPENMP
-#pragma omp atomic read seq_cst
-#endif
-        taken = sh->taken;
-#ifdef _OPENMP
-#pragma omp atomic read seq_cst
-#endif
-        stop = sh->stop;
-        if (!stop && sh->claimed < sh->st->n && sh->claimed < taken + sh->W)
-            i = sh->claimed++;
-    }
-    if (i == (size_t)-1)
-        return 0;
-    decode_one(sh->decs[thread_id()], sh->st, i, &sh->sl[i % sh->W]);
-#ifdef _OPENMP
-#pragma omp atomic write seq_cst
-#endif
-    sh->ready[i % sh->W] = i + 1;
+    size_t c = atomic_load(&sh->claimed);
+    do {
+        if (atomic_load(&sh->stop) || c >= sh->st->n || c >= atomic_load(&sh->taken) + sh->W)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&sh->claimed, &c, c + 1));
+    decode_one(sh->decs[thread_id()], sh->st, c, &sh->sl[c % sh->W]);
+    atomic_store(&sh->ready[c % sh->W], c + 1);
     return 1;
-}
-
-static size_t ready_of(shared *sh, size_t k)
-{
-    size_t v;
-#ifdef _OPENMP
-#pragma omp atomic read seq_cst
-#endif
-    v = sh->ready[k];
-    return v;
 }
 
 static void consumer(shared *sh)
 {
     const fg_frame_stream *st = sh->st;
-    int stop = 0;
     for (size_t i = 0; i < st->n; i++) {
         size_t k = i % sh->W;
-        while (ready_of(sh, k) != i + 1) {
-            size_t claimed;
-#ifdef _OPENMP
-#pragma omp critical(fg_frame_stream_claim)
-#endif
-            claimed = sh->claimed;
-            if (stop && claimed <= i)
-                break; /* stopped: nothing beyond here was decoded */
+        while (atomic_load(&sh->ready[k]) != i + 1 &&
+               !(atomic_load(&sh->stop) && atomic_load(&sh->claimed) <= i))
             (void)decode_next(sh);
-        }
-        if (ready_of(sh, k) != i + 1)
-            break;
+        if (atomic_load(&sh->ready[k]) != i + 1)
+            break; /* stopped: nothing from here on was decoded */
         slot *s = &sh->sl[k];
-        if (!stop && st->take(st->user, i, &s->ras, s->rc, s->full_w, s->full_h, &s->ctx) != 0) {
-            stop = 1;
-#ifdef _OPENMP
-#pragma omp atomic write seq_cst
-#endif
-            sh->stop = 1;
-        }
+        if (!atomic_load(&sh->stop) &&
+            st->take(st->user, i, &s->ras, s->rc, s->full_w, s->full_h, &s->ctx) != 0)
+            atomic_store(&sh->stop, 1);
         fg_raster_release(&s->ras);
-#ifdef _OPENMP
-#pragma omp atomic write seq_cst
-#endif
-        sh->ready[k] = 0;
-#ifdef _OPENMP
-#pragma omp atomic write seq_cst
-#endif
-        sh->taken = i + 1;
+        atomic_store(&sh->ready[k], 0);
+        atomic_store(&sh->taken, i + 1);
     }
 }
 
 static void decoder(shared *sh)
 {
-    for (;;) {
-        if (decode_next(sh))
-            continue;
-        size_t claimed;
-        int stop;
-#ifdef _OPENMP
-#pragma omp critical(fg_frame_stream_claim)
-#endif
-        claimed = sh->claimed;
-#ifdef _OPENMP
-#pragma omp atomic read seq_cst
-#endif
-        stop = sh->stop;
-        if (stop || claimed >= sh->st->n)
-            return;
-    }
+    while (decode_next(sh) ||
+           (!atomic_load(&sh->stop) && atomic_load(&sh->claimed) < sh->st->n))
+        ;
 }
 
 int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int ndec, fg_ctx *ctx)
@@ -192,12 +136,22 @@ int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int n
     if (ndec == 1)
         return stream_batches(st, decs[0], ctx);
     size_t W = st->batch > 0 ? (size_t)st->batch : 4 * (size_t)ndec;
-    shared sh = {st, decs, fg_calloc(W, sizeof(slot)), W, 0, 0, fg_calloc(W, sizeof(size_t)), 0};
+    shared sh;
+    sh.st = st;
+    sh.decs = decs;
+    sh.W = W;
+    sh.sl = fg_calloc(W, sizeof *sh.sl);
+    sh.ready = fg_malloc(W * sizeof *sh.ready);
     if (!sh.sl || !sh.ready) {
         fg_free(sh.sl);
         fg_free(sh.ready);
         return fg_ctx_set(ctx, FG_ENOMEM, "frame stream: out of memory for %zu frames", W);
     }
+    atomic_init(&sh.claimed, 0);
+    atomic_init(&sh.taken, 0);
+    atomic_init(&sh.stop, 0);
+    for (size_t k = 0; k < W; k++)
+        atomic_init(&sh.ready[k], 0);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(ndec)
 #endif
