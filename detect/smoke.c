@@ -221,8 +221,8 @@ void fg_smoke_free(fg_smoke *s)
         return;
     void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
                     s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
-                    s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->wy,    s->bmean,  s->boff,   s->medbuf,
-                    s->mkey,   s->rank,    s->mset,   s->mcnt,   s->bdiff,
+                    s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->wy,     s->bmean,
+                    s->boff,   s->medbuf,  s->mkey,   s->rank,   s->mset,   s->mcnt,   s->bdiff,
                     s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
                     s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
                     s->reg,    s->sky,     s->skytmp, s->lrow,   s->bgmean};

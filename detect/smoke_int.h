@@ -1,4 +1,4 @@
-/* smoke_int.h — the camera smoke detector's state, shared by smoke.c (detection) and smoke_state.c (its byte format). */
+/* smoke_int.h — the camera smoke detector's state, shared by smoke.c (detection), smoke_pixels.c (its pixel stage) and smoke_state.c (its byte format). */
 /* SPDX-License-Identifier: MIT */
 #ifndef FG_DETECT_SMOKE_INT_H
 #define FG_DETECT_SMOKE_INT_H

@@ -220,8 +220,8 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     if (w < blk || h < blk || w > 65536 || h > 65536)
         return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: frame size %ux%u is invalid", w, h);
     size_t np = (size_t)w * h, nb = (size_t)(w / blk) * (h / blk);
-    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + (4 + 3 * 2) * np + 3 * 4 * nb +
-                  nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
+    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + (4 + 3 * 2) * np +
+                  3 * 4 * nb + nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
     if (len != want)
         return fg_ctx_set(ctx, FG_EFORMAT,
                           "smoke state: %zu bytes, a %ux%u state holds %zu (truncated or for "

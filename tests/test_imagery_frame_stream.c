@@ -38,7 +38,8 @@ static int setup(void **state)
         for (int y = 0; y < r.height; y++)
             for (int x = 0; x < r.width; x++)
                 for (int k = 0; k < 3; k++)
-                    p[((size_t)y * r.width + x) * 3 + k] = (unsigned char)(20 * i + 3 * x + y + 40 * k);
+                    p[((size_t)y * r.width + x) * 3 + k] =
+                        (unsigned char)(20 * i + 3 * x + y + 40 * k);
         snprintf(paths[i], sizeof paths[i], "%s/%02d.jpg", DIR_, i);
         if (fg_jpeg_write(paths[i], &r, 90, &ctx) != FG_OK)
             return -1;
