@@ -18,6 +18,7 @@
  */
 #include "imagery/imagery.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -107,7 +108,8 @@ static void consumer(shared *sh)
         size_t k = i % sh->W;
         while (atomic_load(&sh->ready[k]) != i + 1 &&
                !(atomic_load(&sh->stop) && atomic_load(&sh->claimed) <= i))
-            (void)decode_next(sh);
+            if (!decode_next(sh))
+                sched_yield(); /* frame i is being decoded elsewhere */
         if (atomic_load(&sh->ready[k]) != i + 1)
             break; /* stopped: nothing from here on was decoded */
         slot *s = &sh->sl[k];
@@ -122,9 +124,9 @@ static void consumer(shared *sh)
 
 static void decoder(shared *sh)
 {
-    while (decode_next(sh) ||
-           (!atomic_load(&sh->stop) && atomic_load(&sh->claimed) < sh->st->n))
-        ;
+    while (!atomic_load(&sh->stop) && atomic_load(&sh->claimed) < sh->st->n)
+        if (!decode_next(sh))
+            sched_yield(); /* W frames ahead: wait for the consumer, leaving it the core */
 }
 
 int fg_frame_stream_run(const fg_frame_stream *st, fg_jpeg_decoder **decs, int ndec, fg_ctx *ctx)
