@@ -484,67 +484,68 @@ float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b)
     return (float)(sa / (bs * bs));
 }
 
-void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con)
+/* Where the ratios of a block are taken from: the gained frame, the slow
+ * background as it was before fg_smoke_pass_frame, or as it stands. */
+enum ratio_src { OF_FRAME, OF_OLD_BG, OF_BG };
+
+/* Luminance of pixel (r, c) in src. */
+static float src_luma(const fg_smoke *s, const fg_raster *rgb, enum ratio_src src, int r, int c)
+{
+    if (src == OF_FRAME)
+        return fg_smoke_px_luma(rgb, s->gain, r, c);
+    if (src == OF_OLD_BG)
+        return fg_smoke_old_bsy(s, rgb, r, c);
+    return s->bsy[(size_t)r * s->w + c];
+}
+
+/* Chroma size |Cb| + |Cr| of pixel (r, c) in src. */
+static float src_chroma(const fg_smoke *s, const fg_raster *rgb, enum ratio_src src, int r, int c)
+{
+    size_t o = (size_t)r * s->w + c;
+    if (src == OF_BG)
+        return fabsf(bg_get_c(s->bsu[o])) + fabsf(bg_get_c(s->bsv[o]));
+    float y, u, v;
+    px_ycc((const unsigned char *)rgb->data + (size_t)r * rgb->stride + 3 * (size_t)c, s->gain,
+           &y, &u, &v);
+    if (src == OF_FRAME)
+        return fabsf(u) + fabsf(v);
+    float a = s->p.bg_alpha;
+    return fabsf(before(s, bg_get_c(s->bsu[o]), a, u, r)) +
+           fabsf(before(s, bg_get_c(s->bsv[o]), a, v, r));
+}
+
+/* ΣY, Σ(|Cb| + |Cr|) and Σ|4-neighbour Laplacian| (taps clamped at the frame
+ * edge) over block b's pixels in raster order, as ratios. */
+static void block_ratio(const fg_smoke *s, const fg_raster *rgb, enum ratio_src src, int b,
+                        float *sat, float *con)
 {
     int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-    const unsigned char *d = rgb->data;
-    float g = s->gain, a = s->p.bg_alpha;
     double sy = 0, sc = 0, sl = 0;
     for (int r = r0; r < r0 + bs; r++) {
         int ru = r > 0 ? r - 1 : r, rd = r + 1 < h ? r + 1 : r;
         for (int c = c0; c < c0 + bs; c++) {
             int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-            size_t o = (size_t)r * w + c;
-            float y, u, v;
-            px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &u, &v);
-            float by = before(s, s->bsy[o], a, y, r);
-            sy += by;
-            sc += fabsf(before(s, bg_get_c(s->bsu[o]), a, u, r)) +
-                  fabsf(before(s, bg_get_c(s->bsv[o]), a, v, r));
-            sl += fabs(4.0 * by - fg_smoke_old_bsy(s, rgb, r, cl) -
-                       fg_smoke_old_bsy(s, rgb, r, cr) - fg_smoke_old_bsy(s, rgb, ru, c) -
-                       fg_smoke_old_bsy(s, rgb, rd, c));
+            float y = src_luma(s, rgb, src, r, c);
+            sy += y;
+            sc += src_chroma(s, rgb, src, r, c);
+            sl += fabs(4.0 * y - src_luma(s, rgb, src, r, cl) - src_luma(s, rgb, src, r, cr) -
+                       src_luma(s, rgb, src, ru, c) - src_luma(s, rgb, src, rd, c));
         }
     }
     fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+}
+
+void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con)
+{
+    block_ratio(s, rgb, OF_OLD_BG, b, sat, con);
 }
 
 void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con)
 {
-    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-    const unsigned char *d = rgb->data;
-    float g = s->gain;
-    double sy = 0, sc = 0, sl = 0;
-    for (int r = r0; r < r0 + bs; r++) {
-        int ru = r > 0 ? r - 1 : r, rd = r + 1 < h ? r + 1 : r;
-        for (int c = c0; c < c0 + bs; c++) {
-            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-            float y, u, v;
-            px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &u, &v);
-            sy += y;
-            sc += fabsf(u) + fabsf(v);
-            sl += fabs(4.0 * y - fg_smoke_px_luma(rgb, g, r, cl) - fg_smoke_px_luma(rgb, g, r, cr) -
-                       fg_smoke_px_luma(rgb, g, ru, c) - fg_smoke_px_luma(rgb, g, rd, c));
-        }
-    }
-    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+    block_ratio(s, rgb, OF_FRAME, b, sat, con);
 }
 
 void fg_smoke_bg_ratio(const fg_smoke *s, int b, float *sat, float *con)
 {
-    int bs = s->p.block, w = s->w, h = s->h, c0 = (b % s->bw) * bs, r0 = (b / s->bw) * bs;
-    double sy = 0, sc = 0, sl = 0;
-    for (int r = r0; r < r0 + bs; r++) {
-        const float *yr = s->bsy + (size_t)r * w;
-        const float *yu = s->bsy + (size_t)(r > 0 ? r - 1 : r) * w;
-        const float *yd = s->bsy + (size_t)(r + 1 < h ? r + 1 : r) * w;
-        const uint16_t *ur = s->bsu + (size_t)r * w, *vr = s->bsv + (size_t)r * w;
-        for (int c = c0; c < c0 + bs; c++) {
-            int cl = c > 0 ? c - 1 : c, cr = c + 1 < w ? c + 1 : c;
-            sy += yr[c];
-            sc += fabsf(bg_get_c(ur[c])) + fabsf(bg_get_c(vr[c]));
-            sl += fabs(4.0 * yr[c] - yr[cl] - yr[cr] - yu[c] - yd[c]);
-        }
-    }
-    fg_smoke_ratio_finish(bs, sy, sc, sl, sat, con);
+    block_ratio(s, NULL, OF_BG, b, sat, con);
 }

@@ -18,20 +18,16 @@ typedef struct bytes {
     int ok;
 } bytes;
 
-static void put_u64(bytes *b, uint64_t v)
+/* The k low bytes of v (a NULL buffer only counts them). */
+static void put_le(bytes *b, uint64_t v, int k)
 {
     if (b->p)
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < k; i++)
             b->p[b->n + i] = (unsigned char)(v >> (8 * i));
-    b->n += 8;
+    b->n += (size_t)k;
 }
-static void put_u32(bytes *b, uint32_t v)
-{
-    if (b->p)
-        for (int i = 0; i < 4; i++)
-            b->p[b->n + i] = (unsigned char)(v >> (8 * i));
-    b->n += 4;
-}
+static void put_u64(bytes *b, uint64_t v) { put_le(b, v, 8); }
+static void put_u32(bytes *b, uint32_t v) { put_le(b, v, 4); }
 static void put_f32s(bytes *b, const float *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -42,12 +38,8 @@ static void put_f32s(bytes *b, const float *v, size_t n)
 }
 static void put_u16s(bytes *b, const uint16_t *v, size_t n)
 {
-    if (b->p)
-        for (size_t i = 0; i < n; i++) {
-            b->p[b->n + 2 * i] = (unsigned char)(v[i] & 0xff);
-            b->p[b->n + 2 * i + 1] = (unsigned char)(v[i] >> 8);
-        }
-    b->n += 2 * n;
+    for (size_t i = 0; i < n; i++)
+        put_le(b, v[i], 2);
 }
 static void put_i32s(bytes *b, const int *v, size_t n)
 {
@@ -61,30 +53,21 @@ static void put_raw(bytes *b, const unsigned char *v, size_t n)
     b->n += n;
 }
 
-static uint64_t get_u64(bytes *b)
+/* k bytes as an unsigned little-endian number; 0 (and ok = 0) past the end. */
+static uint64_t get_le(bytes *b, int k)
 {
-    if (!b->ok || b->cap - b->n < 8) {
+    if (!b->ok || b->cap - b->n < (size_t)k) {
         b->ok = 0;
         return 0;
     }
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < k; i++)
         v |= (uint64_t)b->p[b->n + i] << (8 * i);
-    b->n += 8;
+    b->n += (size_t)k;
     return v;
 }
-static uint32_t get_u32(bytes *b)
-{
-    if (!b->ok || b->cap - b->n < 4) {
-        b->ok = 0;
-        return 0;
-    }
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)b->p[b->n + i] << (8 * i);
-    b->n += 4;
-    return v;
-}
+static uint64_t get_u64(bytes *b) { return get_le(b, 8); }
+static uint32_t get_u32(bytes *b) { return (uint32_t)get_le(b, 4); }
 static void get_f32s(bytes *b, float *v, size_t n)
 {
     for (size_t i = 0; i < n && b->ok; i++) {
@@ -94,13 +77,8 @@ static void get_f32s(bytes *b, float *v, size_t n)
 }
 static void get_u16s(bytes *b, uint16_t *v, size_t n)
 {
-    if (!b->ok || (b->cap - b->n) / 2 < n) {
-        b->ok = 0;
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        v[i] = (uint16_t)(b->p[b->n + 2 * i] | (b->p[b->n + 2 * i + 1] << 8));
-    b->n += 2 * n;
+    for (size_t i = 0; i < n && b->ok; i++)
+        v[i] = (uint16_t)get_le(b, 2);
 }
 static void get_i32s(bytes *b, int *v, size_t n)
 {
