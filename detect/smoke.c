@@ -130,8 +130,6 @@
 #define MAX_REGION_FRAC 0.25
 /* Share of changed blocks above which a frame is a new scene. */
 #define SCENE_CHANGE_FRAC 0.5
-/* Radius (blocks) of the window of the local airlight offset. */
-#define LOCAL_R 7
 /* Frame-to-frame smoothing weight of the estimated horizon row. */
 #define HORIZON_EMA 0.8
 /* Airlight gates: a grey veil must lower the chroma/luminance ratio or the
@@ -222,7 +220,7 @@ void fg_smoke_free(fg_smoke *s)
     void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
                     s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
                     s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->wy,     s->bmean,
-                    s->boff,   s->medbuf,  s->mkey,   s->rank,   s->mset,   s->mcnt,   s->bdiff,
+                    s->boff,   s->medbuf,  s->mkey,   s->rank,   s->med,   s->bdiff,
                     s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
                     s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
                     s->reg,    s->sky,     s->skytmp, s->lrow,   s->bgmean};
@@ -261,13 +259,10 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     ok &= (s->bgmean = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->boff = fg_calloc(nb, sizeof(float))) != NULL;
     /* the block means in value order, their keys and ranks (two radix buffers
-     * each), and one window rank set per block row (rows run in parallel) */
-    size_t words = (nb + 63) / 64;
+     * each); the medians' per-thread scratch comes with the first frame */
     ok &= (s->medbuf = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->mkey = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
     ok &= (s->rank = fg_calloc(2 * nb, sizeof(uint32_t))) != NULL;
-    ok &= (s->mset = fg_calloc((size_t)s->bh * words, sizeof(uint64_t))) != NULL;
-    ok &= (s->mcnt = fg_calloc((size_t)s->bh * words, sizeof(unsigned short))) != NULL;
     ok &= (s->bsum = fg_calloc(nb, sizeof(double))) != NULL;
     ok &= (s->ysum = fg_calloc(nb, sizeof(double))) != NULL;
     ok &= (s->edge = fg_calloc((size_t)2 * s->bh * width, sizeof(float))) != NULL;
@@ -375,13 +370,6 @@ void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, 
 }
 
 
-/* Unsigned key whose order is the numeric order of finite floats. */
-static inline uint32_t order_key(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u & 0x80000000u ? ~u : u | 0x80000000u;
-}
 
 /* k-th smallest (from 0) of the n non-NaN values v, exactly: a radix select
  * on the order keys, the top 11 bits, the next 11, the last 10, each time
@@ -390,7 +378,7 @@ static float kth_smallest(const float *v, int n, int k, uint32_t *buf)
 {
     uint32_t *a = buf, *b = buf + n;
     for (int i = 0; i < n; i++)
-        a[i] = order_key(v[i]);
+        a[i] = fg_smoke_order_key(v[i]);
     static const int shift[3] = {21, 10, 0}, bits[3] = {11, 11, 10};
     for (int l = 0; l < 3; l++) {
         uint32_t cnt[2048] = {0}, mask = (1u << bits[l]) - 1;
@@ -412,127 +400,6 @@ static float kth_smallest(const float *v, int n, int k, uint32_t *buf)
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
-}
-
-/* Ranks 0..n−1 of v[0..n) in value order (ties by index) and the values in
- * that order: LSD radix sort of the keys, 11 bits a pass. key and rank hold
- * 2n entries (two sort buffers); rank[0..n) ends as the rank of each entry. */
-static void rank_values(const float *v, int n, uint32_t *key, uint32_t *rank, float *sorted)
-{
-    uint32_t *ka = key, *kb = key + n, *ia = rank, *ib = rank + n;
-    for (int i = 0; i < n; i++) {
-        ka[i] = order_key(v[i]);
-        ia[i] = (uint32_t)i;
-    }
-    for (int shift = 0; shift < 32; shift += 11) {
-        uint32_t cnt[2048] = {0};
-        for (int i = 0; i < n; i++)
-            cnt[(ka[i] >> shift) & 2047u]++;
-        uint32_t sum = 0;
-        for (int d = 0; d < 2048; d++) {
-            uint32_t t = cnt[d];
-            cnt[d] = sum;
-            sum += t;
-        }
-        for (int i = 0; i < n; i++) {
-            uint32_t pos = cnt[(ka[i] >> shift) & 2047u]++;
-            kb[pos] = ka[i];
-            ib[pos] = ia[i];
-        }
-        uint32_t *t = ka;
-        ka = kb, kb = t;
-        t = ia, ia = ib, ib = t;
-    }
-    /* ia now holds the entries in value order */
-    for (int i = 0; i < n; i++)
-        sorted[i] = v[ia[i]];
-    for (int i = 0; i < n; i++)
-        ib[ia[i]] = (uint32_t)i;
-    if (ib != rank)
-        memcpy(rank, ib, (size_t)n * sizeof *rank);
-}
-
-/* A window's ranks as a bit set (64 ranks a word, with counts per word) and
- * the word holding its median, with the count of ranks in words before it:
- * the window slides by one block, so the median word moves by little. */
-typedef struct rank_window {
-    uint64_t *set;
-    unsigned short *cnt;
-    int mw, below;
-} rank_window;
-
-static inline void rw_add(rank_window *rw, uint32_t q)
-{
-    int wd = (int)(q >> 6);
-    rw->set[wd] |= (uint64_t)1 << (q & 63);
-    rw->cnt[wd]++;
-    rw->below += wd < rw->mw;
-}
-
-static inline void rw_remove(rank_window *rw, uint32_t q)
-{
-    int wd = (int)(q >> 6);
-    rw->set[wd] &= ~((uint64_t)1 << (q & 63));
-    rw->cnt[wd]--;
-    rw->below -= wd < rw->mw;
-}
-
-/* k-th smallest rank in the window (k < number of ranks held). */
-static inline uint32_t rw_kth(rank_window *rw, int k)
-{
-    while (rw->below + rw->cnt[rw->mw] <= k)
-        rw->below += rw->cnt[rw->mw++];
-    while (rw->below > k)
-        rw->below -= rw->cnt[--rw->mw];
-    uint64_t bits = rw->set[rw->mw];
-    for (int j = k - rw->below; j > 0; j--)
-        bits &= bits - 1;
-    return (uint32_t)rw->mw * 64u + (uint32_t)__builtin_ctzll(bits);
-}
-
-/* Local airlight offset: the median over a (2R + 1)² block window of the
- * blocks' mean B − I. Haze thickening or thinning and the sun's changing
- * angle through hazy air add a smooth offset over large parts of a view;
- * a young plume covers a few blocks, far fewer than half of a window, and
- * does not move the median. The medians are exact: the means are ranked once
- * per frame and each window's median rank is tracked as the window slides. */
-static void local_offset(fg_smoke *s)
-{
-    int n2 = s->p.block * s->p.block, R = LOCAL_R, bw = s->bw;
-    size_t words = ((size_t)s->nb + 63) / 64;
-    for (int b = 0; b < s->nb; b++)
-        s->bmean[b] = (float)((s->bsum[b] - (double)s->gain * s->ysum[b]) / n2);
-    rank_values(s->bmean, s->nb, s->mkey, s->rank, s->medbuf);
-    const uint32_t *rank = s->rank;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (int by = 0; by < s->bh; by++) {
-        rank_window rw = {s->mset + (size_t)by * words, s->mcnt + (size_t)by * words, 0, 0};
-        memset(rw.set, 0, words * sizeof *rw.set);
-        memset(rw.cnt, 0, words * sizeof *rw.cnt);
-        int y0 = by - R < 0 ? 0 : by - R, y1 = by + R >= s->bh ? s->bh - 1 : by + R;
-        for (int x = 0; x <= R && x < bw; x++)
-            for (int y = y0; y <= y1; y++)
-                rw_add(&rw, rank[y * bw + x]);
-        for (int bx = 0; bx < bw; bx++) {
-            int x0 = bx - R < 0 ? 0 : bx - R, x1 = bx + R >= bw ? bw - 1 : bx + R;
-            int n = (y1 - y0 + 1) * (x1 - x0 + 1);
-            s->boff[by * bw + bx] = s->medbuf[rw_kth(&rw, n / 2)];
-            if (bx - R >= 0)
-                for (int y = y0; y <= y1; y++)
-                    rw_remove(&rw, rank[y * bw + bx - R]);
-            if (bx + R + 1 < bw)
-                for (int y = y0; y <= y1; y++)
-                    rw_add(&rw, rank[y * bw + bx + R + 1]);
-        }
-    }
-}
-
-static void block_features(fg_smoke *s, const fg_raster *rgb)
-{
-    local_offset(s);
-    fg_smoke_pass_frame(s, rgb);
 }
 
 /* Absolute hour of a time (floor division). */
@@ -882,7 +749,9 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     /* the appearance features' one frame-level quantity; the features
      * themselves are taken in block_scores, for the blocks that need them */
     double sky_y = use_model ? fg_smoke_sky_luma(s->lrow, s->h, hz) : 0.0;
-    block_features(s, rgb);
+    if (fg_smoke_local_offset(s) != FG_OK)
+        return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for the local offsets");
+    fg_smoke_pass_frame(s, rgb);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one
          * frame to the next when nothing happens: the threshold starts there */

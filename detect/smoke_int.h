@@ -1,4 +1,4 @@
-/* smoke_int.h — the camera smoke detector's state, shared by smoke.c (detection), smoke_pixels.c (its pixel stage) and smoke_state.c (its byte format). */
+/* smoke_int.h — the camera smoke detector's state, shared by smoke.c (detection), smoke_pixels.c (its pixel stage), smoke_offset.c (its local offsets) and smoke_state.c (its byte format). */
 /* SPDX-License-Identifier: MIT */
 #ifndef FG_DETECT_SMOKE_INT_H
 #define FG_DETECT_SMOKE_INT_H
@@ -7,9 +7,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Time-of-day history: 84 hourly slots = 3.5 days (Govil et al. 2020). */
 #define HIST_SLOTS 84
+
+/* Radius (blocks) of the window of the local airlight offset. */
+#define LOCAL_R 7
 
 struct region; /* a labelled candidate region of one frame (smoke.c) */
 
@@ -21,6 +25,14 @@ static inline float bg_get(uint16_t q) { return (float)q * (1.0f / 128.0f); }
 static inline float bg_get_c(uint16_t q) { return (float)q * (1.0f / 128.0f) - 256.0f; }
 static inline uint16_t bg_put(float v) { return (uint16_t)(int32_t)(v * 128.0f + 0.5f); }
 static inline uint16_t bg_put_c(float v) { return bg_put(v + 256.0f); }
+
+/* Unsigned key whose order is the numeric order of finite floats. */
+static inline uint32_t fg_smoke_order_key(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
 
 struct fg_smoke {
     fg_smoke_params p;
@@ -59,9 +71,9 @@ struct fg_smoke {
     uint16_t *wy;                 /* BT.601 weights ×1000 by byte of an RGB row */
     float *bmean, *boff, *medbuf;
     float *bgmean;                /* block means of the slow background Y */
-    uint32_t *mkey, *rank;        /* local_offset: value order of the block means */
-    uint64_t *mset;               /* local_offset: rank set of one window per block row */
-    unsigned short *mcnt;         /* local_offset: ranks held per 64-rank word */
+    uint32_t *mkey, *rank;        /* local offsets: value order of the block means */
+    unsigned char *med;           /* local offsets: per-thread strips (smoke_offset.c) */
+    int nmed;                     /* threads it has room for */
     float *bdiff, *bgrey, *bluma, *bsign, *bchg, *bcursat, *bcurcon, *score, *hscore, *ratio,
         *prob, *feat;
     unsigned char *cand;
@@ -104,6 +116,9 @@ float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c);
 /* Mean |Y + offset − B_fast| of block b, each pixel against the closest of
  * its 3×3 neighbours of the fast background before fg_smoke_pass_frame. */
 float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b);
+/* The local airlight offsets (smoke_offset.c): s->boff from s->bsum, s->ysum
+ * and s->gain. FG_OK or FG_ENOMEM (its per-thread scratch). */
+int fg_smoke_local_offset(fg_smoke *s);
 /* Chroma/luminance ratio and contrast of block b: of the gained frame, and of
  * the slow background as it stands (smoke.c: fg_smoke_ratio_finish). */
 void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);

@@ -354,9 +354,9 @@ static int read_file(fg_jpeg_decoder *d, const char *path, size_t *size, fg_ctx 
     return rc;
 }
 
-int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
-                        size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
-                        fg_ctx *ctx)
+/* reuse: out may hold pixels of an earlier call, kept when the size matches. */
+static int decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom, size_t max_pixels,
+                       fg_raster *out, int reuse, int *full_w, int *full_h, fg_ctx *ctx)
 {
     if (!d || !path || !out)
         return fg_ctx_set(ctx, FG_EINVAL, "jpeg decode: missing decoder, path or output");
@@ -404,15 +404,25 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
                           scale_denom);
     int sw = TJSCALED(w, sf[k]), sh = TJSCALED(h, sf[k]);
 
-    fg_raster r;
-    rc = fg_raster_alloc(&r, sw, sh, 3, FG_PIX_U8, 0, ctx);
-    if (rc != FG_OK)
-        return fg_ctx_prefix(ctx, "%s", path);
+    fg_raster r = {0};
+    if (reuse && out->data && out->width == sw && out->height == sh && out->channels == 3 &&
+        out->type == FG_PIX_U8 && out->stride == (size_t)sw * 3) {
+        r = *out;
+    } else {
+        if (reuse)
+            fg_raster_release(out);
+        rc = fg_raster_alloc(&r, sw, sh, 3, FG_PIX_U8, 0, ctx);
+        if (rc != FG_OK)
+            return fg_ctx_prefix(ctx, "%s", path);
+    }
     if (tjDecompress2(d->tj, d->buf, (unsigned long)size, r.data, sw, (int)r.stride, sh,
                       TJPF_RGB, TJFLAG_STOPONWARNING) != 0) {
         fg_ctx_set(ctx, FG_EFORMAT, "%s: corrupt or truncated JPEG (%s)", path,
                    tjGetErrorStr2(d->tj));
-        fg_raster_release(&r);
+        if (reuse)
+            *out = r; /* the pixels stay the caller's, to release */
+        else
+            fg_raster_release(&r);
         fresh_handle(d);
         return FG_EFORMAT;
     }
@@ -422,4 +432,20 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
     if (full_h)
         *full_h = h;
     return FG_OK;
+}
+
+int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
+                        size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
+                        fg_ctx *ctx)
+{
+    return decode_file(d, path, scale_denom, max_pixels, out, 0, full_w, full_h, ctx);
+}
+
+int fg_jpeg_decode_file_reuse(fg_jpeg_decoder *d, const char *path, int scale_denom,
+                              size_t max_pixels, fg_raster *buf, int *full_w, int *full_h,
+                              fg_ctx *ctx)
+{
+    if (!buf)
+        return fg_ctx_set(ctx, FG_EINVAL, "jpeg decode: missing output");
+    return decode_file(d, path, scale_denom, max_pixels, buf, 1, full_w, full_h, ctx);
 }

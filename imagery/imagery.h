@@ -143,12 +143,22 @@ void fg_jpeg_decoder_free(fg_jpeg_decoder *d);
 int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
                         size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
                         fg_ctx *ctx);
+/* The same into buf, a raster of an earlier call (or all zeroes): its pixels
+ * are reused when the decoded size is theirs, else released and allocated
+ * anew. A stream of same-size frames then allocates once (a 4.7 MB raster a
+ * frame, allocated and freed, costs the decode its pages' faults and zeroing
+ * whenever the C library hands the memory back to the system). On failure
+ * buf may still hold pixels; release it with fg_raster_release(). */
+int fg_jpeg_decode_file_reuse(fg_jpeg_decoder *d, const char *path, int scale_denom,
+                              size_t max_pixels, fg_raster *buf, int *full_w, int *full_h,
+                              fg_ctx *ctx);
 
 /* One camera's frames decoded ahead on all threads while one thread takes them
  * in order (frame_stream.c). take(user, i, ras, rc, full_w, full_h, err) gets
  * frame i of n, i = 0, 1, …: rc FG_OK with ras decoded at 1/scale, else the
- * decode error (err->msg names the file). The raster is released after take
- * returns (take may move the pixels out and zero *ras). take returns non-zero
+ * decode error (err->msg names the file). The raster's pixels are the stream's,
+ * reused for a later frame after take returns (take may move them out and
+ * zero *ras). take returns non-zero
  * to stop. take runs on one thread while the others decode the frames after
  * it (with ndec > 1, parallel regions opened by take run on that one thread). */
 typedef struct fg_frame_stream {

@@ -430,6 +430,58 @@ static void the_decoder_reads_good_frames_after_broken_ones(void **state)
     fg_jpeg_decoder_free(d);
 }
 
+/* A stream decodes into the buffer of its last frame: same pixels as a fresh
+ * decode, the same memory while the size stays, new memory when it changes,
+ * and a failure leaves a buffer that can still be released or decoded into. */
+static void reused_buffers_hold_the_same_pixels(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/reuse";
+    fresh_dir(dir);
+    char a[1024], b[1024], cut[1024];
+    unsigned long len;
+    unsigned char *jpg = encode_card(96, 64, &len);
+    snprintf(a, sizeof a, "%s/a.jpg", dir);
+    snprintf(cut, sizeof cut, "%s/cut.jpg", dir);
+    write_bytes(a, jpg, len);
+    write_bytes(cut, jpg, len / 2);
+    tjFree(jpg);
+    jpg = encode_card(203, 121, &len);
+    snprintf(b, sizeof b, "%s/b.jpg", dir);
+    write_bytes(b, jpg, len);
+    tjFree(jpg);
+
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    fg_raster fresh = {0}, buf = {0};
+    int fw = 0, fh = 0;
+    assert_int_equal(fg_jpeg_decode_file(d, a, 2, 0, &fresh, NULL, NULL, &ctx), FG_OK);
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, a, 2, 0, &buf, &fw, &fh, &ctx), FG_OK);
+    void *mem = buf.data;
+    memset(buf.data, 0x5a, buf.stride * (size_t)buf.height); /* stale pixels */
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, a, 2, 0, &buf, &fw, &fh, &ctx), FG_OK);
+    assert_ptr_equal(buf.data, mem);
+    assert_int_equal(fw, 96);
+    assert_int_equal(buf.width, fresh.width);
+    assert_int_equal(buf.height, fresh.height);
+    assert_memory_equal(buf.data, fresh.data, fresh.stride * (size_t)fresh.height);
+    /* a broken frame: named, and the buffer stays the caller's */
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, cut, 2, 0, &buf, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "cut.jpg"));
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, a, 2, 0, &buf, NULL, NULL, &ctx), FG_OK);
+    assert_memory_equal(buf.data, fresh.data, fresh.stride * (size_t)fresh.height);
+    /* another size: the buffer follows it */
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, b, 2, 0, &buf, &fw, &fh, &ctx), FG_OK);
+    assert_int_equal(buf.width, 102);
+    assert_int_equal(buf.height, 61);
+    assert_int_equal(buf.stride, (size_t)102 * 3);
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, a, 2, 0, NULL, NULL, NULL, &ctx), FG_EINVAL);
+    fg_raster_release(&buf);
+    fg_raster_release(&fresh);
+    fg_jpeg_decoder_free(d);
+}
+
 static void png_bytes_named_jpg_are_not_a_jpeg(void **state)
 {
     (void)state;
@@ -506,6 +558,7 @@ int main(void)
         cmocka_unit_test(zero_byte_file_is_a_format_error_naming_it),
         cmocka_unit_test(truncated_jpeg_fails_with_turbojpeg_message),
         cmocka_unit_test(the_decoder_reads_good_frames_after_broken_ones),
+        cmocka_unit_test(reused_buffers_hold_the_same_pixels),
         cmocka_unit_test(png_bytes_named_jpg_are_not_a_jpeg),
         cmocka_unit_test(header_claiming_30000x30000_is_refused_before_decoding),
     };
