@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 /* Time-of-day history: 84 hourly slots = 3.5 days (Govil et al. 2020). */
 #define HIST_SLOTS 84
 
@@ -25,6 +29,16 @@ static inline float bg_get(uint16_t q) { return (float)q * (1.0f / 128.0f); }
 static inline float bg_get_c(uint16_t q) { return (float)q * (1.0f / 128.0f) - 256.0f; }
 static inline uint16_t bg_put(float v) { return (uint16_t)(int32_t)(v * 128.0f + 0.5f); }
 static inline uint16_t bg_put_c(float v) { return bg_put(v + 256.0f); }
+
+/* Threads a parallel loop opened now may have (per-thread scratch). */
+static inline int fg_smoke_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
 
 /* Unsigned key whose order is the numeric order of finite floats. */
 static inline uint32_t fg_smoke_order_key(float f)

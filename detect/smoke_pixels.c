@@ -151,10 +151,7 @@ FG_HOT_LOOP static void block_reduce(const float *restrict col, int bw, int bs,
 
 int fg_smoke_scratch(fg_smoke *s)
 {
-    int n = 1;
-#ifdef _OPENMP
-    n = omp_get_max_threads();
-#endif
+    int n = fg_smoke_threads();
     if (n <= s->nscr)
         return FG_OK;
     /* the passes' rows, or a block with a one-pixel border (activity) */

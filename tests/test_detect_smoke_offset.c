@@ -16,15 +16,6 @@
 #include "detect/detect.h"
 #include "detect/smoke_int.h"
 
-static uint32_t mix(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    return x ^ (x >> 16);
-}
-
 /* A detector for bw × bh blocks of 8 px whose block means B − I are set
  * directly (through the block sums the offsets are taken from). levels > 0
  * draws from that many distinct values (ties), else from a wide range. */
@@ -38,7 +29,7 @@ static fg_smoke *grid(int bw, int bh, uint32_t seed, int levels)
     int n2 = p.block * p.block;
     s->gain = 1.25f;
     for (int b = 0; b < s->nb; b++) {
-        uint32_t r = mix(seed * 2654435761u + (uint32_t)b);
+        uint32_t r = (uint32_t)fg_mix64(((uint64_t)seed << 32) + (uint64_t)b);
         /* a smooth haze ramp plus noise, as a view's block means are */
         double v = levels > 0 ? (double)(r % (uint32_t)levels) - levels / 2
                               : 0.05 * (b % bw) - 0.03 * (b / bw) + (r % 20001) / 1000.0 - 10.0;
@@ -91,7 +82,7 @@ static void medians_equal_sorted_windows(void **state)
             check_against_sort(s);
             /* a second frame on the same scratch: the strips were left empty */
             for (int b = 0; b < s->nb; b++)
-                s->bsum[b] += (double)(mix((uint32_t)b) % 64);
+                s->bsum[b] += (double)(fg_mix64((uint64_t)b) % 64);
             assert_int_equal(fg_smoke_local_offset(s), FG_OK);
             check_against_sort(s);
             fg_smoke_free(s);

@@ -299,6 +299,18 @@ static void listing_orders_exif_frames_by_their_time_and_names_the_timeless(void
     fg_frame_list_free(list, n);
 }
 
+/* The test card (encode_card) as dir/name, whole (cut 0) or its first 1/cut
+ * of the bytes; its path into path. */
+static void card_file(char *path, size_t cap, const char *dir, const char *name, int w, int h,
+                      int cut)
+{
+    unsigned long len;
+    unsigned char *jpg = encode_card(w, h, &len);
+    snprintf(path, cap, "%s/%s", dir, name);
+    write_bytes(path, jpg, cut > 0 ? len / (unsigned long)cut : len);
+    tjFree(jpg);
+}
+
 /* ------------------------------------------------------------ decoding */
 
 static void scaled_decode_gives_turbojpeg_dimensions(void **state)
@@ -306,12 +318,8 @@ static void scaled_decode_gives_turbojpeg_dimensions(void **state)
     (void)state;
     const char *dir = DIR_ "/dec";
     fresh_dir(dir);
-    unsigned long len;
-    unsigned char *jpg = encode_card(203, 121, &len);
     char path[1024];
-    snprintf(path, sizeof path, "%s/card.jpg", dir);
-    write_bytes(path, jpg, len);
-    tjFree(jpg);
+    card_file(path, sizeof path, dir, "card.jpg", 203, 121, 0);
 
     fg_jpeg_decoder *d = NULL;
     fg_ctx ctx = {0};
@@ -439,17 +447,9 @@ static void reused_buffers_hold_the_same_pixels(void **state)
     const char *dir = DIR_ "/reuse";
     fresh_dir(dir);
     char a[1024], b[1024], cut[1024];
-    unsigned long len;
-    unsigned char *jpg = encode_card(96, 64, &len);
-    snprintf(a, sizeof a, "%s/a.jpg", dir);
-    snprintf(cut, sizeof cut, "%s/cut.jpg", dir);
-    write_bytes(a, jpg, len);
-    write_bytes(cut, jpg, len / 2);
-    tjFree(jpg);
-    jpg = encode_card(203, 121, &len);
-    snprintf(b, sizeof b, "%s/b.jpg", dir);
-    write_bytes(b, jpg, len);
-    tjFree(jpg);
+    card_file(a, sizeof a, dir, "a.jpg", 96, 64, 0);
+    card_file(cut, sizeof cut, dir, "cut.jpg", 96, 64, 2);
+    card_file(b, sizeof b, dir, "b.jpg", 203, 121, 0);
 
     fg_jpeg_decoder *d = NULL;
     fg_ctx ctx = {0};
