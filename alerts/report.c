@@ -113,8 +113,11 @@ static int rb_save(rp_buf *b, const char *path, fg_ctx *ctx)
 {
     if (b->oom)
         return fg_ctx_set(ctx, FG_ENOMEM, "%s: out of memory", path);
+    /* ".<name>.tmp<pid>.html": the name a restarted run removes when a kill -9
+     * left it (run.c, remove_stale_tmp) */
     char tmp[1400];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    if (fg_tmp_path(path, tmp, sizeof tmp) != FG_OK)
+        return fg_ctx_set(ctx, FG_EINVAL, "%s: path too long", path);
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return fg_ctx_set(ctx, FG_EIO, "%s: cannot create: %s", tmp, strerror(errno));
@@ -122,12 +125,12 @@ static int rb_save(rp_buf *b, const char *path, fg_ctx *ctx)
     int bad = w != b->n;
     if (fclose(f) != 0)
         bad = 1;
-    if (bad || rename(tmp, path) != 0) {
+    if (bad) {
         int e = errno;
         remove(tmp);
         return fg_ctx_set(ctx, FG_EIO, "%s: cannot write: %s", path, strerror(e));
     }
-    return FG_OK;
+    return fg_commit_tmp(tmp, path, ctx);
 }
 
 /* --------------------------------------------------------------- strings */

@@ -1174,6 +1174,12 @@ int fg_run(const fg_run_config *c, const char *const *notes, int nnotes, fg_run_
     if ((rc = lock_ledger(ledger, &lockfd, ctx)) != FG_OK)
         goto out;
     remove_stale_tmp(&r, c->out_dir);
+    static const char *const subdirs[] = {"incidents", "evidence"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char sub[1200];
+        snprintf(sub, sizeof sub, "%s/%s", c->out_dir, subdirs[i]);
+        remove_stale_tmp(&r, sub);
+    }
     if ((rc = fg_ledger_open(ledger, &r.ledger, ctx)) != FG_OK)
         goto out;
     logf_(&r, "READ ledger %s", ledger);

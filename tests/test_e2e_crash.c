@@ -347,9 +347,55 @@ static void runs_killed_at_random_moments_end_as_a_clean_run(void **state)
     assert_true(hist[PH_LEDGER] + hist[PH_LISTS] > 0);
 }
 
+/* A writer killed mid-file leaves ".<name>.tmp<pid>…" (fg_tmp_path) in the output
+ * folder or its incidents/ and evidence/ folders; the next run removes those whose
+ * process is gone, and says so, and leaves a live writer's alone. The report pages
+ * once used "<name>.tmp<pid>", which no run removed (caught by the test above). */
+static void temporary_files_of_dead_writers_are_removed(void **state)
+{
+    (void)state;
+    const char *dir = TMP "/stale";
+    assert_int_equal(sh("rm -rf '%s'", dir), 0);
+    assert_int_equal(sh("'%s' run -q --config '%s' -o '%s' >/dev/null", FG_BINARY, CONF, dir),
+                     0);
+    pid_t dead = fork();
+    assert_true(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    long live = (long)getpid();
+    const char *planted[] = {"%s/.report.tmp%ld.html", "%s/incidents/.I1.tmp%ld.html",
+                             "%s/evidence/.E1_cam.tmp%ld.jpg", "%s/.county_incidents.tmp%ld.csv"};
+    char path[5][1024];
+    for (int i = 0; i < 5; i++) {
+        snprintf(path[i], sizeof path[i], planted[i < 4 ? i : 0], dir, i < 4 ? (long)dead : live);
+        FILE *f = fopen(path[i], "w");
+        assert_non_null(f);
+        fputs("half a file", f);
+        assert_int_equal(fclose(f), 0);
+    }
+    char log[1100];
+    snprintf(log, sizeof log, "%s.err", dir);
+    assert_int_equal(sh("'%s' run --config '%s' -o '%s' >/dev/null 2>'%s'", FG_BINARY, CONF, dir,
+                        log),
+                     0);
+    char *err = slurp(log, NULL);
+    assert_non_null(err);
+    for (int i = 0; i < 4; i++) {
+        if (access(path[i], F_OK) == 0)
+            fail_msg("%s is still there", path[i]);
+        if (!strstr(err, path[i]))
+            fail_msg("the run did not say it removed %s", path[i]);
+    }
+    assert_int_equal(access(path[4], F_OK), 0); /* its writer (this test) is alive */
+    free(err);
+    assert_int_equal(sh("rm -rf '%s' '%s'", dir, log), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(temporary_files_of_dead_writers_are_removed),
         cmocka_unit_test(runs_killed_at_random_moments_end_as_a_clean_run),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
