@@ -194,14 +194,14 @@ void fg_smoke_params_default(fg_smoke_params *p)
 
 int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx)
 {
-    if (p->block < 2 || p->block > 256 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
+    if (p->block < 2 || p->block > 256 || p->block % 2 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
         !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
         !(p->min_grey >= 0 && p->min_grey <= 1) ||
         !(p->min_prob == -1.0f || (p->min_prob >= 0 && p->min_prob <= 1)) ||
         p->persist_frames < 1 || p->warmup_frames < 0 || p->gap_reset_s < 0 ||
         isnan(p->horizon_row))
         return fg_ctx_set(ctx, FG_EINVAL,
-                          "smoke: parameters out of range (block %d, bg_alpha_fast %g, bg_alpha "
+                          "smoke: parameters out of range (block %d (even, 2–256), bg_alpha_fast %g, bg_alpha "
                           "%g, min_diff %g, min_grey %g, min_prob %g, persist_frames %d, "
                           "warmup_frames %d, gap_reset_s %d)",
                           p->block, p->bg_alpha_fast, p->bg_alpha, p->min_diff, p->min_grey,
@@ -244,8 +244,10 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     s->nb = s->bw * s->bh;
     s->bratio_stored = 1; /* a fresh state's ratios are zeros, as it saves them */
     s->bsum_ok = 1;       /* zero backgrounds, zero sums */
-    size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb;
-    uint16_t **pix16[] = {&s->bsu, &s->bsv, &s->bfy};
+    s->cw = (width + 1) / 2;
+    s->ch = (height + 1) / 2;
+    size_t np = (size_t)width * (size_t)height, nb = (size_t)s->nb, nc = (size_t)s->cw * s->ch;
+    uint16_t **pix16[] = {&s->bfy};
     float **blk[] = {&s->thr,   &s->bsat,    &s->bcon,    &s->bdiff,
                      &s->bgrey, &s->bluma,   &s->bsign,   &s->bchg,    &s->bcursat, &s->bcurcon,
                      &s->score, &s->hscore,  &s->ratio,   &s->prob};
@@ -253,6 +255,8 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     ok &= (s->bsy = fg_calloc(np, sizeof(float))) != NULL;
     for (size_t i = 0; i < sizeof pix16 / sizeof pix16[0]; i++)
         ok &= (*pix16[i] = fg_calloc(np, sizeof(uint16_t))) != NULL;
+    ok &= (s->bsu = fg_calloc(nc, sizeof(uint16_t))) != NULL;
+    ok &= (s->bsv = fg_calloc(nc, sizeof(uint16_t))) != NULL;
     for (size_t i = 0; i < sizeof blk / sizeof blk[0]; i++)
         ok &= (*blk[i] = fg_calloc(nb, sizeof(float))) != NULL;
     ok &= (s->bmean = fg_calloc(nb, sizeof(float))) != NULL;

@@ -52,6 +52,7 @@ struct fg_smoke {
     fg_smoke_params p;
     int w, h;        /* working resolution */
     int bw, bh, nb;  /* block grid */
+    int cw, ch;      /* chroma cells (2×2 pixels, the last ones clipped) */
     /* persistent */
     int64_t frames;  /* frames since the (re)start of the warm-up */
     int64_t last_t;
@@ -59,8 +60,9 @@ struct fg_smoke {
     double horizon;  /* smoothed estimated horizon row */
     int have_horizon;
     float *bsy;                   /* slow Y background (per pixel) */
-    uint16_t *bsu, *bsv, *bfy;    /* slow Cb, Cr and fast Y backgrounds (per pixel;
-                                   * fixed point: bg_get_c, bg_get) */
+    uint16_t *bsu, *bsv;          /* slow Cb, Cr backgrounds (per chroma cell) */
+    uint16_t *bfy;                /* fast Y background (per pixel); these three in fixed
+                                   * point: bg_get_c, bg_get */
     float *thr;                   /* adaptive change threshold per block */
     float *bsat, *bcon;           /* background chroma ratio and contrast per block; valid
                                    * for all blocks only while bratio_stored (see below) */

@@ -29,9 +29,15 @@
  * px_ycc is the one expression; rows and single pixels use it alike, so a
  * block's values taken on demand are the bytes the row passes see.
  *
+ * The slow chroma backgrounds are kept per 2×2 chroma cell, the resolution at
+ * which a JPEG stores chroma (4:2:0, ITU-T T.81 / JFIF): a cell's frame value
+ * is the mean of its pixels' ((c00 + c01) + (c10 + c11)) / 4, the same
+ * expression for rows and single cells. The change features still take
+ * each pixel's own chroma.
+ *
  * The slow chroma and the fast luminance backgrounds are 16-bit fixed point,
  * 1/128 DN (smoke_int.h: bg_get, bg_put): a camera's state takes a third less
- * memory and disk (15 MB instead of 25 MB at 1536×1024), and the update,
+ * memory and disk (15 MB instead of 25 MB at 1536×1024; 11 MB with the chroma per cell), and the update,
  * which moves four planes every frame, reads and writes fewer bytes
  * (measured: a few per cent faster at 960×540, no change at 1536×1024). A
  * running average then stops moving when its step (1 − a)·|I − B| is below
@@ -58,7 +64,7 @@
 #endif
 
 /* Floats per column of a thread's scratch (rows of one block row). */
-#define SCR_ROWS 13
+#define SCR_ROWS 16
 
 static inline void px_ycc(const unsigned char *px, float g, float *y, float *cb, float *cr)
 {
@@ -74,6 +80,30 @@ float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c)
     px_ycc((const unsigned char *)rgb->data + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &cb,
            &cr);
     return y;
+}
+
+/* Gained Cb, Cr of chroma cell (i, j): the mean of its pixels (2×2; one row
+ * or column at an odd frame's last). */
+static void cell_chroma(const fg_raster *rgb, float g, int i, int j, float *u, float *v)
+{
+    int w = rgb->width, h = rgb->height, nr = 2 * i + 1 < h ? 2 : 1, nc = 2 * j + 1 < w ? 2 : 1;
+    float su[2] = {0, 0}, sv[2] = {0, 0};
+    for (int k = 0; k < nr; k++) {
+        const unsigned char *px = (const unsigned char *)rgb->data +
+                                  (size_t)(2 * i + k) * rgb->stride + 3 * (size_t)(2 * j);
+        float y, cb0, cr0, cb1, cr1;
+        px_ycc(px, g, &y, &cb0, &cr0);
+        su[k] = cb0;
+        sv[k] = cr0;
+        if (nc == 2) {
+            px_ycc(px + 3, g, &y, &cb1, &cr1);
+            su[k] = cb0 + cb1;
+            sv[k] = cr0 + cr1;
+        }
+    }
+    float f = nr * nc == 4 ? 0.25f : nr * nc == 2 ? 0.5f : 1.0f;
+    *u = (nr == 2 ? su[0] + su[1] : su[0]) * f;
+    *v = (nr == 2 ? sv[0] + sv[1] : sv[0]) * f;
 }
 
 FG_HOT_LOOP static void ycc_row(const unsigned char *restrict row, int n, float g,
@@ -259,18 +289,47 @@ FG_HOT_LOOP static void change_row(int c0, int c1, float thr, const float *restr
     }
 }
 
-/* Running averages of one row's pixels: B ← a·B + (1 − a)·I (slow Y, Cb,
- * Cr; fast Y with af). */
+/* Running averages of one row's pixels: B ← a·B + (1 − a)·I (slow Y; fast Y
+ * with af). */
 FG_HOT_LOOP static void update_row(int n, float a, float af, const float *restrict y,
-                                   const float *restrict cb, const float *restrict cr,
-                                   float *restrict bsy, uint16_t *restrict bsu,
-                                   uint16_t *restrict bsv, uint16_t *restrict bfy)
+                                   float *restrict bsy, uint16_t *restrict bfy)
 {
     for (int c = 0; c < n; c++) {
         bsy[c] = a * bsy[c] + (1 - a) * y[c];
-        bsu[c] = bg_put_c(a * bg_get_c(bsu[c]) + (1 - a) * cb[c]);
-        bsv[c] = bg_put_c(a * bg_get_c(bsv[c]) + (1 - a) * cr[c]);
         bfy[c] = bg_put(af * bg_get(bfy[c]) + (1 - af) * y[c]);
+    }
+}
+
+/* A row's chroma summed over the pixel pairs of each cell (nc cells; the
+ * last one pixel when n is odd). */
+FG_HOT_LOOP static void pair_row(int n, const float *restrict cb, const float *restrict cr,
+                                 float *restrict pu, float *restrict pv)
+{
+    for (int j = 0; j < n / 2; j++) {
+        pu[j] = cb[2 * j] + cb[2 * j + 1];
+        pv[j] = cr[2 * j] + cr[2 * j + 1];
+    }
+    if (n % 2) {
+        pu[n / 2] = cb[n - 1];
+        pv[n / 2] = cr[n - 1];
+    }
+}
+
+/* Running averages of a row of chroma cells from the pair sums of their two
+ * pixel rows (pu, pv: the upper row's, pu2, pv2: the lower row's). */
+FG_HOT_LOOP static void update_cells(int n, int odd, float a, const float *restrict pu,
+                                     const float *restrict pv, const float *restrict pu2,
+                                     const float *restrict pv2, uint16_t *restrict bsu,
+                                     uint16_t *restrict bsv)
+{
+    int full = odd ? n - 1 : n;
+    for (int j = 0; j < full; j++) {
+        bsu[j] = bg_put_c(a * bg_get_c(bsu[j]) + (1 - a) * ((pu[j] + pu2[j]) * 0.25f));
+        bsv[j] = bg_put_c(a * bg_get_c(bsv[j]) + (1 - a) * ((pv[j] + pv2[j]) * 0.25f));
+    }
+    for (int j = full; j < n; j++) {
+        bsu[j] = bg_put_c(a * bg_get_c(bsu[j]) + (1 - a) * ((pu[j] + pu2[j]) * 0.5f));
+        bsv[j] = bg_put_c(a * bg_get_c(bsv[j]) + (1 - a) * ((pv[j] + pv2[j]) * 0.5f));
     }
 }
 
@@ -308,7 +367,8 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
 #endif
     for (int by = 0; by < bh; by++) {
         float *y2 = thread_scratch(s), *cb2 = y2 + 2 * w, *cr2 = cb2 + 2 * w, *o = cr2 + 2 * w,
-              *sd = o + w, *nc = sd + w, *ss = nc + w, *sg = ss + w, *sl = sg + w, *col = sl + w;
+              *sd = o + w, *nc = sd + w, *ss = nc + w, *sg = ss + w, *sl = sg + w, *col = sl + w,
+              *pu = col + w, *pv = pu + s->cw, *pu2 = pv + s->cw, *pv2 = pu2 + s->cw;
         for (int bx = 0; bx < bw; bx++)
             for (int c = bx * bs; c < bx * bs + bs; c++)
                 o[c] = s->boff[by * bw + bx];
@@ -339,9 +399,17 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb)
             /* the row above is no longer compared with: update it */
             if (r > r0) {
                 size_t q = (size_t)(r - 1) * w;
-                update_row(w, a, af, y2 + prev, cb2 + prev, cr2 + prev, s->bsy + q, s->bsu + q,
-                           s->bsv + q, s->bfy + q);
+                update_row(w, a, af, y2 + prev, s->bsy + q, s->bfy + q);
                 sum_row(w, r - 1 == r0, s->bsy + q, col);
+                /* a block row starts on an even row (even block size): a cell
+                 * row pairs rows r0 + 2k and r0 + 2k + 1 */
+                if ((r - 1 - r0) % 2 == 0) {
+                    pair_row(w, cb2 + prev, cr2 + prev, pu, pv);
+                } else {
+                    pair_row(w, cb2 + prev, cr2 + prev, pu2, pv2);
+                    size_t k = (size_t)((r - 1) / 2) * s->cw;
+                    update_cells(s->cw, w % 2, a, pu, pv, pu2, pv2, s->bsu + k, s->bsv + k);
+                }
             }
         }
         /* each block's columns (the row scratch y2 … is free now) */
@@ -398,7 +466,6 @@ void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held)
 {
     int bs = s->p.block, w = s->w;
     float a = s->p.bg_alpha, g = s->gain;
-    const unsigned char *d = rgb->data;
     for (int b = 0; b < s->nb; b++) {
         if (!s->held[b])
             continue;
@@ -406,12 +473,19 @@ void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held)
         for (int r = r0; r < r0 + bs; r++) {
             for (int c = c0; c < c0 + bs; c++) {
                 size_t o = (size_t)r * w + c;
-                float y, cb, cr;
-                px_ycc(d + (size_t)r * rgb->stride + 3 * (size_t)c, g, &y, &cb, &cr);
+                float y = fg_smoke_px_luma(rgb, g, r, c);
                 s->bsy[o] = a_held * before(s, s->bsy[o], a, y, r) + (1 - a_held) * y;
-                s->bsu[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsu[o]), a, cb, r) +
+            }
+        }
+        /* the block's chroma cells (an even block holds whole cells) */
+        for (int i = r0 / 2; i < (r0 + bs) / 2; i++) {
+            for (int j = c0 / 2; j < (c0 + bs) / 2; j++) {
+                size_t o = (size_t)i * s->cw + j;
+                float cb, cr;
+                cell_chroma(rgb, g, i, j, &cb, &cr);
+                s->bsu[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsu[o]), a, cb, 2 * i) +
                                      (1 - a_held) * cb);
-                s->bsv[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsv[o]), a, cr, r) +
+                s->bsv[o] = bg_put_c(a_held * before(s, bg_get_c(s->bsv[o]), a, cr, 2 * i) +
                                      (1 - a_held) * cr);
             }
         }
@@ -446,12 +520,19 @@ void fg_smoke_pass_start(fg_smoke *s, const fg_raster *rgb)
         size_t o = (size_t)r * w;
         float *cb = thread_scratch(s), *cr = cb + w, *y = s->bsy + o;
         ycc_row(d + (size_t)r * rgb->stride, w, 1.0f, y, cb, cr);
-        for (int c = 0; c < w; c++) {
+        for (int c = 0; c < w; c++)
             s->bfy[o + c] = bg_put(y[c]);
-            s->bsu[o + c] = bg_put_c(cb[c]);
-            s->bsv[o + c] = bg_put_c(cr[c]);
-        }
     }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (int i = 0; i < s->ch; i++)
+        for (int j = 0; j < s->cw; j++) {
+            float cb, cr;
+            cell_chroma(rgb, 1.0f, i, j, &cb, &cr);
+            s->bsu[(size_t)i * s->cw + j] = bg_put_c(cb);
+            s->bsv[(size_t)i * s->cw + j] = bg_put_c(cr);
+        }
     fg_smoke_bg_sums(s);
 }
 
@@ -495,15 +576,14 @@ static float src_luma(const fg_smoke *s, const fg_raster *rgb, enum ratio_src sr
     return s->bsy[(size_t)r * s->w + c];
 }
 
-/* Chroma size |Cb| + |Cr| of pixel (r, c) in src. */
+/* Chroma size |Cb| + |Cr| of pixel (r, c) in src: its chroma cell's. */
 static float src_chroma(const fg_smoke *s, const fg_raster *rgb, enum ratio_src src, int r, int c)
 {
-    size_t o = (size_t)r * s->w + c;
+    size_t o = (size_t)(r / 2) * s->cw + c / 2;
     if (src == OF_BG)
         return fabsf(bg_get_c(s->bsu[o])) + fabsf(bg_get_c(s->bsv[o]));
-    float y, u, v;
-    px_ycc((const unsigned char *)rgb->data + (size_t)r * rgb->stride + 3 * (size_t)c, s->gain,
-           &y, &u, &v);
+    float u, v;
+    cell_chroma(rgb, s->gain, r / 2, c / 2, &u, &v);
     if (src == OF_FRAME)
         return fabsf(u) + fabsf(v);
     float a = s->p.bg_alpha;

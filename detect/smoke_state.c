@@ -9,7 +9,8 @@
 #include <string.h>
 
 #define STATE_MAGIC "FGSMOKE\n"
-#define STATE_VERSION 3u /* 3: slow Cb, Cr and fast Y in 16-bit fixed point */
+#define STATE_VERSION 4u /* 3: slow Cb, Cr and fast Y in 16-bit fixed point; 4: slow Cb,
+                            * Cr per 2×2 chroma cell */
 
 /* Little-endian byte writer/reader; the reader stops at the end (ok = 0). */
 typedef struct bytes {
@@ -98,14 +99,15 @@ static void get_raw(bytes *b, unsigned char *v, size_t n)
 /* Layout (little-endian): magic[8], version u32, width u32, height u32,
  * block u32, frames u64, have_last u32, last_t u64, have_horizon u32,
  * horizon f64 (as u64 bits), nprev u32, slot_hour[84] u64, slow Y (w·h f32),
- * slow Cb, Cr and fast Y (w·h u16 each, smoke_int.h's fixed point), thr,
+ * slow Cb, Cr (⌈w/2⌉·⌈h/2⌉ u16 each) and fast Y (w·h u16; smoke_int.h's fixed
+ * point), thr,
  * bsat, bcon (nb f32 each), held (nb bytes), plab (nb i32), ppers, parea,
  * ptop, parea0, pgrew (nb + 1 i32 each), hist (84·nb bytes), then the
  * FNV-1a 64 of everything before it. bsat and bcon are the block ratios of
  * the slow background as it stands (as stored while bratio_stored). */
 static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const float *bcon)
 {
-    size_t np = (size_t)s->w * s->h, nb = (size_t)s->nb;
+    size_t np = (size_t)s->w * s->h, nb = (size_t)s->nb, nc = (size_t)s->cw * s->ch;
     uint64_t hb;
     memcpy(&hb, &s->horizon, 8);
     put_raw(b, (const unsigned char *)STATE_MAGIC, 8);
@@ -122,8 +124,8 @@ static void serialise(const fg_smoke *s, bytes *b, const float *bsat, const floa
     for (int k = 0; k < HIST_SLOTS; k++)
         put_u64(b, (uint64_t)s->slot_hour[k]);
     put_f32s(b, s->bsy, np);
-    put_u16s(b, s->bsu, np);
-    put_u16s(b, s->bsv, np);
+    put_u16s(b, s->bsu, nc);
+    put_u16s(b, s->bsv, nc);
     put_u16s(b, s->bfy, np);
     put_f32s(b, s->thr, nb);
     put_f32s(b, bsat, nb);
@@ -198,7 +200,8 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     if (w < blk || h < blk || w > 65536 || h > 65536)
         return fg_ctx_set(ctx, FG_EFORMAT, "smoke state: frame size %ux%u is invalid", w, h);
     size_t np = (size_t)w * h, nb = (size_t)(w / blk) * (h / blk);
-    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + (4 + 3 * 2) * np +
+    size_t nc = (size_t)((w + 1) / 2) * ((h + 1) / 2);
+    size_t want = 8 + 4 * 4 + 8 + 4 + 8 + 4 + 8 + 4 + 8 * HIST_SLOTS + (4 + 2) * np + 2 * 2 * nc +
                   3 * 4 * nb + nb + 4 * nb + 5 * 4 * (nb + 1) + HIST_SLOTS * nb + 8;
     if (len != want)
         return fg_ctx_set(ctx, FG_EFORMAT,
@@ -224,8 +227,8 @@ int fg_smoke_load(const fg_smoke_params *p, const unsigned char *buf, size_t len
     for (int k = 0; k < HIST_SLOTS; k++)
         s->slot_hour[k] = (int64_t)get_u64(&b);
     get_f32s(&b, s->bsy, np);
-    get_u16s(&b, s->bsu, np);
-    get_u16s(&b, s->bsv, np);
+    get_u16s(&b, s->bsu, nc);
+    get_u16s(&b, s->bsv, nc);
     get_u16s(&b, s->bfy, np);
     get_f32s(&b, s->thr, nb);
     get_f32s(&b, s->bsat, nb);

@@ -466,6 +466,7 @@ static void wrong_frame_and_bad_params_are_refused(void **state)
     } bad[] = {
         {"block 0", 0, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
         {"block 1", 1, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
+        {"block 7 (odd)", 7, 3, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
         {"persist 0", 8, 0, 3, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
         {"negative warm-up", 8, 3, -1, 1800, 0.7f, 0.9f, 6, 0.75f, 0.5f},
         {"negative gap", 8, 3, 3, -5, 0.7f, 0.9f, 6, 0.75f, 0.5f},

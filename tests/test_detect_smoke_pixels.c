@@ -206,6 +206,57 @@ static void held_blocks_are_redone_with_the_slow_weight(void **state)
     fg_smoke_free(s);
 }
 
+/* Gained Cb (which 0) or Cr (1) of chroma cell (i, j) of frame k: the mean of
+ * its pixels' (BT.601, in double). */
+static double cell_mean(uint32_t k, float g, int which, int i, int j)
+{
+    fg_raster r;
+    frame(&r, k);
+    double t = 0;
+    int n = 0;
+    for (int y = 2 * i; y < 2 * i + 2 && y < PH; y++)
+        for (int x = 2 * j; x < 2 * j + 2 && x < PW; x++, n++) {
+            const unsigned char *q = (const unsigned char *)r.data + (size_t)y * r.stride + 3 * x;
+            t += which ? 0.5 * q[0] - 0.418688 * q[1] - 0.081312 * q[2]
+                       : -0.168736 * q[0] - 0.331264 * q[1] + 0.5 * q[2];
+        }
+    fg_raster_release(&r);
+    return g * t / n;
+}
+
+/* Slow chroma is kept per 2×2 cell (the last row and column of cells of this
+ * odd-sized frame hold one pixel row or column): started from frame 0's cell
+ * means, then the running average of each frame's; the held blocks' cells
+ * with the held weight; cells below the last block row never updated. */
+static void chroma_cells_average_their_pixels(void **state)
+{
+    (void)state;
+    for (int hold = 0; hold <= 1; hold++) {
+        float *old;
+        fg_smoke *s = one_pass(5, &old, hold);
+        free(old);
+        assert_int_equal(s->cw, (PW + 1) / 2);
+        assert_int_equal(s->ch, (PH + 1) / 2);
+        int bs = s->p.block;
+        for (int i = 0; i < s->ch; i++)
+            for (int j = 0; j < s->cw; j++)
+                for (int which = 0; which <= 1; which++) {
+                    const uint16_t *bg = which ? s->bsv : s->bsu;
+                    double b0 = cell_mean(0, 1.0f, which, i, j), c = cell_mean(5, 1.03f, which, i, j);
+                    int bx = 2 * j / bs, by = 2 * i / bs;
+                    int held = hold && bx < s->bw && by < s->bh && s->held[by * s->bw + bx];
+                    double a = held ? 0.995 : s->p.bg_alpha;
+                    double want = 2 * i < s->bh * bs ? a * b0 + (1 - a) * c : b0;
+                    double got = bg_get_c(bg[(size_t)i * s->cw + j]);
+                    /* two roundings to 1/128 DN, and float sums */
+                    if (fabs(got - want) > 2.0 / 128 + 1e-3)
+                        fail_msg("hold %d, cell (%d, %d) %s: %.4f, want %.4f", hold, i, j,
+                                 which ? "Cr" : "Cb", got, want);
+                }
+        fg_smoke_free(s);
+    }
+}
+
 /* The block sums the pass leaves (and fg_smoke_hold redoes) are the bytes a
  * loaded state recomputes: a run continued from saved state must not drift. */
 static void block_sums_after_the_pass_are_those_of_the_background(void **state)
@@ -236,8 +287,9 @@ static void the_pass_gives_the_same_bytes_at_one_and_two_threads(void **state)
     omp_set_num_threads(keep);
     size_t np = (size_t)PW * PH, nb = (size_t)a->nb;
     assert_memory_equal(a->bsy, b->bsy, np * sizeof *a->bsy);
-    assert_memory_equal(a->bsu, b->bsu, np * sizeof *a->bsu);
-    assert_memory_equal(a->bsv, b->bsv, np * sizeof *a->bsv);
+    size_t nc = (size_t)a->cw * a->ch;
+    assert_memory_equal(a->bsu, b->bsu, nc * sizeof *a->bsu);
+    assert_memory_equal(a->bsv, b->bsv, nc * sizeof *a->bsv);
     assert_memory_equal(a->bfy, b->bfy, np * sizeof *a->bfy);
     assert_memory_equal(a->bdiff, b->bdiff, nb * sizeof *a->bdiff);
     assert_memory_equal(a->bchg, b->bchg, nb * sizeof *a->bchg);
@@ -260,6 +312,7 @@ int main(void)
         cmocka_unit_test(the_one_pass_update_is_the_running_average_and_its_old_values_come_back),
         cmocka_unit_test(changes_are_measured_against_the_background_before_the_pass),
         cmocka_unit_test(held_blocks_are_redone_with_the_slow_weight),
+        cmocka_unit_test(chroma_cells_average_their_pixels),
         cmocka_unit_test(block_sums_after_the_pass_are_those_of_the_background),
         cmocka_unit_test(the_pass_gives_the_same_bytes_at_one_and_two_threads),
     };
