@@ -194,16 +194,18 @@ void fg_smoke_params_default(fg_smoke_params *p)
 
 int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx)
 {
-    if (p->block < 2 || p->block > 256 || p->block % 2 || !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
+    /* even blocks: a block holds whole 2×2 chroma cells (smoke_pixels.c) */
+    if (p->block < 2 || p->block > 256 || p->block % 2 ||
+        !(p->bg_alpha >= 0 && p->bg_alpha < 1) ||
         !(p->bg_alpha_fast >= 0 && p->bg_alpha_fast < 1) || !(p->min_diff > 0) ||
         !(p->min_grey >= 0 && p->min_grey <= 1) ||
         !(p->min_prob == -1.0f || (p->min_prob >= 0 && p->min_prob <= 1)) ||
         p->persist_frames < 1 || p->warmup_frames < 0 || p->gap_reset_s < 0 ||
         isnan(p->horizon_row))
         return fg_ctx_set(ctx, FG_EINVAL,
-                          "smoke: parameters out of range (block %d (even, 2–256), bg_alpha_fast %g, bg_alpha "
-                          "%g, min_diff %g, min_grey %g, min_prob %g, persist_frames %d, "
-                          "warmup_frames %d, gap_reset_s %d)",
+                          "smoke: parameters out of range (block %d (even, 2–256), "
+                          "bg_alpha_fast %g, bg_alpha %g, min_diff %g, min_grey %g, min_prob %g, "
+                          "persist_frames %d, warmup_frames %d, gap_reset_s %d)",
                           p->block, p->bg_alpha_fast, p->bg_alpha, p->min_diff, p->min_grey,
                           p->min_prob, p->persist_frames, p->warmup_frames, p->gap_reset_s);
     if (p->model && (p->model->nfeat < 0 || p->model->nfeat > FG_SF_COUNT))
@@ -220,7 +222,7 @@ void fg_smoke_free(fg_smoke *s)
     void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
                     s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
                     s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->wy,     s->bmean,
-                    s->boff,   s->medbuf,  s->mkey,   s->rank,   s->med,   s->bdiff,
+                    s->boff,   s->medbuf,  s->mkey,   s->rank,   s->med,    s->bdiff,
                     s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
                     s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
                     s->reg,    s->sky,     s->skytmp, s->lrow,   s->bgmean};
@@ -372,8 +374,6 @@ void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, 
     *sat = (float)(sc / my);
     *con = (float)(sl / my);
 }
-
-
 
 /* k-th smallest (from 0) of the n non-NaN values v, exactly: a radix select
  * on the order keys, the top 11 bits, the next 11, the last 10, each time

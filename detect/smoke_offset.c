@@ -189,7 +189,10 @@ static inline void hist_add(uint64_t *H, const uint64_t *strip, int sign)
 
 /* Count in bin b (bin 8i + j: bits 8j … 8j + 7 of word i), and Σ of the
  * counts of bins below m. */
-static inline int hist_bin(const uint64_t *H, int b) { return (int)(H[b >> 3] >> (8 * (b & 7)) & 0xffu); }
+static inline int hist_bin(const uint64_t *H, int b)
+{
+    return (int)(H[b >> 3] >> (8 * (b & 7)) & 0xffu);
+}
 
 static inline int hist_below(const uint64_t *H, int m)
 {

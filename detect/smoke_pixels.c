@@ -36,10 +36,10 @@
  * each pixel's own chroma.
  *
  * The slow chroma and the fast luminance backgrounds are 16-bit fixed point,
- * 1/128 DN (smoke_int.h: bg_get, bg_put): a camera's state takes a third less
- * memory and disk (15 MB instead of 25 MB at 1536×1024; 11 MB with the chroma per cell), and the update,
- * which moves four planes every frame, reads and writes fewer bytes
- * (measured: a few per cent faster at 960×540, no change at 1536×1024). A
+ * 1/128 DN (smoke_int.h: bg_get, bg_put): the backgrounds of a 1536×1024 view
+ * take 11 MB (25 MB as four float planes), and the update reads and writes
+ * fewer bytes (per cell, the chroma moved from 1.61–1.62× the decode time to
+ * 1.58–1.61× in scripts/bench_cam.sh at 3072×2048). A
  * running average then stops moving when its step (1 − a)·|I − B| is below
  * 1/256 DN: 0.04 DN at the slow weight 0.9, 0.8 DN while a region is held
  * (0.995), far below the 3 DN floor of a change. The slow luminance, which

@@ -242,7 +242,8 @@ static void chroma_cells_average_their_pixels(void **state)
             for (int j = 0; j < s->cw; j++)
                 for (int which = 0; which <= 1; which++) {
                     const uint16_t *bg = which ? s->bsv : s->bsu;
-                    double b0 = cell_mean(0, 1.0f, which, i, j), c = cell_mean(5, 1.03f, which, i, j);
+                    double b0 = cell_mean(0, 1.0f, which, i, j);
+                    double c = cell_mean(5, 1.03f, which, i, j);
                     int bx = 2 * j / bs, by = 2 * i / bs;
                     int held = hold && bx < s->bw && by < s->bh && s->held[by * s->bw + bx];
                     double a = held ? 0.995 : s->p.bg_alpha;
