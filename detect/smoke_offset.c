@@ -281,8 +281,9 @@ int fg_smoke_local_offset(fg_smoke *s)
         s->bmean[b] = (float)((s->bsum[b] - (double)s->gain * s->ysum[b]) / n2);
     rank_values(s->bmean, s->nb, s->mkey, s->rank, s->medbuf);
     size_t per = med_per(s);
+    /* offset_scratch made room for as many bands as this region has threads */
 #ifdef _OPENMP
-#pragma omp parallel num_threads(s->nmed < omp_get_max_threads() ? s->nmed : omp_get_max_threads())
+#pragma omp parallel
 #endif
     {
         int t = 0, nt = 1;

@@ -445,7 +445,5 @@ int fg_jpeg_decode_file_reuse(fg_jpeg_decoder *d, const char *path, int scale_de
                               size_t max_pixels, fg_raster *buf, int *full_w, int *full_h,
                               fg_ctx *ctx)
 {
-    if (!buf)
-        return fg_ctx_set(ctx, FG_EINVAL, "jpeg decode: missing output");
     return decode_file(d, path, scale_denom, max_pixels, buf, 1, full_w, full_h, ctx);
 }
