@@ -460,7 +460,7 @@ static void run_job(cam_job *j, const run_ctx *rc, fg_jpeg_decoder **decs, int n
 
     cam_take take = {j, rc, &d, fr + start, have_prev, scale, 0, 0};
     fg_frame_stream st = {nfr - start, take_path,  scale, o->max_pixels,
-                          o->batch,    take_frame, &take};
+                          o->batch,    take_frame, &take, 1};
     fg_ctx_clear(&ctx);
     if (start < nfr && fg_frame_stream_run(&st, decs, ndec, &ctx) != FG_OK)
         j->oom = 1; /* the stream's only failure with valid arguments */

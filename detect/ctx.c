@@ -99,14 +99,18 @@ int fg_raster_alloc(fg_raster *r, int width, int height, int channels, fg_pixel_
     if (max_pixels && (size_t)width * (size_t)height > max_pixels)
         return fg_ctx_set(ctx, FG_ELIMIT, "raster %dx%d exceeds the limit of %zu pixels", width,
                           height, max_pixels);
-    size_t elem = type == FG_PIX_F32 ? sizeof(float) : 1;
-    void *p = fg_calloc((size_t)width * (size_t)height * (size_t)channels, elem);
+    if (type == FG_PIX_YCC420 && channels != 3)
+        return fg_ctx_set(ctx, FG_EINVAL, "a YCbCr 4:2:0 raster has 3 channels, not %d", channels);
+    size_t elem = type == FG_PIX_F32 ? sizeof(float) : 1, n = (size_t)width * (size_t)height;
+    size_t cw = ((size_t)width + 1) / 2, ch = ((size_t)height + 1) / 2;
+    n = type == FG_PIX_YCC420 ? fg_ycc_stride(width) * 2 * ch + 2 * cw * ch : n * (size_t)channels;
+    void *p = fg_calloc(n, elem);
     if (!p)
         return fg_ctx_set(ctx, FG_ENOMEM, "out of memory for a %dx%d raster", width, height);
     r->width = width;
     r->height = height;
     r->channels = channels;
-    r->stride = (size_t)width * (size_t)channels;
+    r->stride = type == FG_PIX_YCC420 ? fg_ycc_stride(width) : (size_t)width * (size_t)channels;
     r->type = type;
     r->data = p;
     return FG_OK;

@@ -71,6 +71,8 @@ void fg_set_allocator(void *(*m)(size_t), void *(*r)(void *, size_t), void (*f)(
 typedef enum fg_pixel_type {
     FG_PIX_F32 = 1, /* float; NaN marks "no data" */
     FG_PIX_U8 = 2,  /* unsigned byte; interleaved when channels > 1 */
+    FG_PIX_YCC420 = 3, /* a colour frame as a JPEG stores it (channels 3): JFIF YCbCr
+                        * bytes, planar, chroma once per 2×2 pixels; see fg_ycc_cb */
 } fg_pixel_type;
 
 /* A view on pixels that somebody else owns. stride is in elements per row
@@ -83,12 +85,42 @@ typedef struct fg_raster {
     void *data;
 } fg_raster;
 
-/* Allocates a raster with stride = width * channels, zero-filled. Free the
+/* Allocates a raster with stride = width * channels (YCC420: see
+ * fg_ycc_cb), zero-filled. Free the
  * pixels with fg_raster_release(). Refuses width*height > max_pixels
  * (0 = no limit) with FG_ELIMIT. */
 int fg_raster_alloc(fg_raster *r, int width, int height, int channels, fg_pixel_type type,
                     size_t max_pixels, fg_ctx *ctx);
 void fg_raster_release(fg_raster *r);
+
+/* FG_PIX_YCC420 rasters (ycc.c): the Y plane, then the Cb plane and the Cr
+ * plane of fg_ycc_ch rows of fg_ycc_cw bytes each; chroma centred on 128
+ * (ITU-T T.871). The Y plane has an even number of rows and stride = the
+ * width rounded up to even (the padding is what a JPEG decoder writes for
+ * odd sizes: TurboJPEG's tjPlaneWidth/tjPlaneHeight). Chroma sample (i, j)
+ * belongs to the pixels (2i .. 2i + 1, 2j .. 2j + 1) (one row or column at
+ * an odd frame's last). fg_raster_alloc allocates the three planes. */
+static inline int fg_ycc_cw(const fg_raster *r) { return (r->width + 1) / 2; }
+static inline int fg_ycc_ch(const fg_raster *r) { return (r->height + 1) / 2; }
+static inline size_t fg_ycc_stride(int width) { return (size_t)width + (size_t)(width & 1); }
+static inline unsigned char *fg_ycc_cb(const fg_raster *r)
+{
+    return (unsigned char *)r->data + r->stride * 2 * (size_t)fg_ycc_ch(r);
+}
+static inline unsigned char *fg_ycc_cr(const fg_raster *r)
+{
+    return fg_ycc_cb(r) + (size_t)fg_ycc_cw(r) * (size_t)fg_ycc_ch(r);
+}
+/* RGB U8 (3 channels) → YCC420 into out (allocated; release with
+ * fg_raster_release): Y of each pixel, Cb and Cr the means of each 2×2 cell's,
+ * rounded. For frames that come as RGB (synthetic scenes, tests). */
+int fg_ycc_from_rgb(const fg_raster *rgb, fg_raster *out, fg_ctx *ctx);
+/* YCC420 → RGB U8 (out allocated): each pixel from its Y and its cell's
+ * chroma, rounded and clamped — the RGB the detector's appearance features
+ * see (fg_ycc_rgb_at), so training and live frames agree. */
+int fg_ycc_to_rgb(const fg_raster *ycc, fg_raster *out, fg_ctx *ctx);
+/* The RGB of pixel (r, c) of a YCC420 raster, as fg_ycc_to_rgb gives it. */
+void fg_ycc_rgb_at(const fg_raster *ycc, int r, int c, unsigned char rgb[3]);
 #define FG_F32_AT(r, row, col) (((const float *)(r)->data)[(size_t)(row) * (r)->stride + (size_t)(col)])
 
 /* ------------------------------------------------- deterministic randomness */
@@ -530,8 +562,9 @@ typedef struct fg_smoke_result {
 
 /* Creates per-camera state for frames of width×height (working resolution). */
 int fg_smoke_new(const fg_smoke_params *p, int width, int height, fg_smoke **out, fg_ctx *ctx);
-/* Feeds the next frame in time order (U8, 3 channels RGB). A frame older than the
- * last one is refused with FG_EINVAL. */
+/* Feeds the next frame in time order: YCC420 (as decoded, the fast path) or
+ * RGB U8 with 3 channels (converted by fg_ycc_from_rgb into the state's own
+ * buffer). A frame older than the last one is refused with FG_EINVAL. */
 int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_result *res,
                   fg_ctx *ctx);
 void fg_smoke_free(fg_smoke *s);

@@ -57,9 +57,10 @@ int fg_smoke_appearance_luma(const fg_raster *rgb, const float *y, const double 
 /* The sky reference luminance of the features: the mean of the row means m
  * above the horizon row (at least the top row). */
 double fg_smoke_sky_luma(const double *m, int h, double horizon);
-/* The FG_SF_COUNT features of block (bx, by) alone into f, the same bytes as
+/* The FG_SF_COUNT features of block (bx, by) of an RGB or YCC420 raster (as
+ * fg_ycc_to_rgb converts it) alone into f, the same bytes as
  * fg_smoke_appearance_luma gives for it with sky_y = fg_smoke_sky_luma. */
-void fg_smoke_appearance_block(const fg_raster *rgb, int block, int bx, int by, double horizon,
+void fg_smoke_appearance_block(const fg_raster *img, int block, int bx, int by, double horizon,
                                double sky_y, float *f);
 
 #endif

@@ -221,13 +221,14 @@ void fg_smoke_free(fg_smoke *s)
         return;
     void *bufs[] = {s->bsy,    s->bsu,     s->bsv,    s->bfy,    s->thr,    s->bsat,   s->bcon,
                     s->held,   s->plab,    s->ppers,  s->parea,  s->ptop,   s->parea0, s->pgrew,
-                    s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->wy,     s->bmean,
+                    s->hist,   s->bsum,    s->ysum,   s->scr,    s->edge,   s->bmean,
                     s->boff,   s->medbuf,  s->mkey,   s->rank,   s->med,    s->bdiff,
                     s->bgrey,  s->bluma,   s->bsign,  s->bchg,   s->bcursat, s->bcurcon, s->score,
                     s->hscore, s->ratio,   s->prob,   s->feat,   s->cand,   s->parent, s->lab,
                     s->reg,    s->sky,     s->skytmp, s->lrow,   s->bgmean};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         fg_free(bufs[i]);
+    fg_raster_release(&s->own);
     fg_free(s);
 }
 
@@ -272,7 +273,6 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     ok &= (s->bsum = fg_calloc(nb, sizeof(double))) != NULL;
     ok &= (s->ysum = fg_calloc(nb, sizeof(double))) != NULL;
     ok &= (s->edge = fg_calloc((size_t)2 * s->bh * width, sizeof(float))) != NULL;
-    ok &= (s->wy = fg_calloc((size_t)3 * width, sizeof(uint16_t))) != NULL;
     ok &= (s->feat = fg_calloc(nb * FG_SF_COUNT, sizeof(float))) != NULL;
     ok &= (s->held = fg_calloc(nb, 1)) != NULL;
     ok &= (s->cand = fg_calloc(nb, 1)) != NULL;
@@ -296,9 +296,6 @@ fg_smoke *fg_smoke_alloc_state(const fg_smoke_params *p, int width, int height, 
     }
     for (int k = 0; k < HIST_SLOTS; k++)
         s->slot_hour[k] = -1;
-    static const uint16_t wy[3] = {299, 587, 114};
-    for (int k = 0; k < 3 * width; k++)
-        s->wy[k] = wy[k % 3];
     return s;
 }
 
@@ -517,22 +514,22 @@ static float row_median(const fg_smoke *s, int bx, int by)
 /* Background ratios of block b: the stored ones while the state's arrays
  * are valid (a loaded state), else those of the slow background as it was
  * before this frame's update. */
-static void background_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat,
+static void background_ratio(const fg_smoke *s, const fg_raster *f, int b, float *sat,
                              float *con)
 {
     if (s->bratio_stored) {
         *sat = s->bsat[b];
         *con = s->bcon[b];
     } else {
-        fg_smoke_old_bg_ratio(s, rgb, b, sat, con);
+        fg_smoke_old_bg_ratio(s, f, b, sat, con);
     }
 }
 
 /* Block scores, gates and the time-of-day test. The frame's and the
- * background's ratios and the appearance features (frame rgb, horizon row
+ * background's ratios and the appearance features (frame f, horizon row
  * hz, sky luminance sky_y) are taken only for the blocks whose cheaper gates
  * pass: no other block reads them. */
-static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz, double sky_y)
+static void block_scores(fg_smoke *s, int64_t t, const fg_raster *f, double hz, double sky_y)
 {
     const fg_smoke_params *p = &s->p;
     int use_model = p->model && p->model->nfeat > 0;
@@ -559,8 +556,8 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
                        !(p->ignore && p->ignore[b]);
             if (gate) {
                 float bsat, bcon;
-                background_ratio(s, rgb, b, &bsat, &bcon);
-                fg_smoke_frame_ratio(s, rgb, b, &s->bcursat[b], &s->bcurcon[b]);
+                background_ratio(s, f, b, &bsat, &bcon);
+                fg_smoke_frame_ratio(s, f, b, &s->bcursat[b], &s->bcurcon[b]);
                 float desat = bsat - s->bcursat[b];
                 float hfloss = bcon > 1e-3f ? 1.0f - s->bcurcon[b] / bcon : 0.0f;
                 /* lighter (airlight added), or a darker veil that greys or
@@ -570,9 +567,9 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
                        desat > -DESAT_NOISE;
             }
             if (use_model && gate) {
-                float *f = s->feat + (size_t)b * FG_SF_COUNT;
-                fg_smoke_appearance_block(rgb, p->block, bx, by, hz, sky_y, f);
-                s->prob[b] = fg_smoke_model_prob(p->model, f);
+                float *ft = s->feat + (size_t)b * FG_SF_COUNT;
+                fg_smoke_appearance_block(f, p->block, bx, by, hz, sky_y, ft);
+                s->prob[b] = fg_smoke_model_prob(p->model, ft);
                 gate = s->prob[b] >= (p->min_prob < 0 ? p->model->threshold : p->min_prob);
             }
             s->score[b] = gate ? sc : 0.0f;
@@ -580,7 +577,7 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *rgb, double hz
             float need = (h + 1) / 2 > h + 0.2f ? (h + 1) / 2 : h + 0.2f;
             s->hscore[b] = h;
             s->cand[b] = s->score[b] > 0.5f && s->score[b] > need &&
-                         fg_smoke_block_activity(s, rgb, b) >= act_min * s->bdiff[b];
+                         fg_smoke_block_activity(s, f, b) >= act_min * s->bdiff[b];
         }
     }
     /* record this hour's maxima */
@@ -630,7 +627,7 @@ static int label_regions(fg_smoke *s)
  * adaptive threshold, ≈ 3× its mean noise) form a run (at least a quarter of
  * the busiest row, and 2 pixels) rather than isolated noise; the base column
  * is the mean column of changed pixels in those rows. */
-static void refine_base(const fg_smoke *s, const fg_raster *rgb, int label, const struct region *g,
+static void refine_base(const fg_smoke *s, const fg_raster *f, int label, const struct region *g,
                         double *bx_out, double *by_out)
 {
     int bs = s->p.block;
@@ -649,8 +646,8 @@ static void refine_base(const fg_smoke *s, const fg_raster *rgb, int label, cons
                 int b = g->by1 * s->bw + bx;
                 float thr = s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff;
                 for (int c = bx * bs; c < bx * bs + bs; c++) {
-                    if (fabsf(fg_smoke_px_luma(rgb, s->gain, r, c) + s->boff[b] -
-                              fg_smoke_old_bsy(s, rgb, r, c)) > thr) {
+                    if (fabsf(fg_smoke_px_luma(f, s->gain, r, c) + s->boff[b] -
+                              fg_smoke_old_bsy(s, f, r, c)) > thr) {
                         cnt++;
                         rsx += c + 0.5;
                     }
@@ -699,9 +696,9 @@ static void continue_track(const fg_smoke *s, struct region *g, int j)
 
 /* Starts (or restarts) the backgrounds from the current frame; tracks are
  * dropped, the time-of-day history is kept. */
-static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
+static void start_backgrounds(fg_smoke *s, const fg_raster *f)
 {
-    fg_smoke_pass_start(s, rgb);
+    fg_smoke_pass_start(s, f);
     s->bratio_stored = 0; /* the background ratios follow the new background */
     memset(s->thr, 0, (size_t)s->nb * sizeof(float));
     memset(s->held, 0, (size_t)s->nb);
@@ -709,16 +706,20 @@ static void start_backgrounds(fg_smoke *s, const fg_raster *rgb)
     s->nprev = 0;
 }
 
-int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_result *res,
+int fg_smoke_push(fg_smoke *s, const fg_raster *frame, int64_t t_utc, fg_smoke_result *res,
                   fg_ctx *ctx)
 {
-    if (!s || !rgb || !res || !rgb->data)
+    if (!s || !frame || !res || !frame->data)
         return fg_ctx_set(ctx, FG_EINVAL, "smoke: missing frame or result");
-    if (rgb->type != FG_PIX_U8 || rgb->channels != 3 || rgb->width != s->w ||
-        rgb->height != s->h || rgb->stride < (size_t)rgb->width * 3)
+    int ycc = frame->type == FG_PIX_YCC420 && frame->stride == fg_ycc_stride(frame->width);
+    int rgb = frame->type == FG_PIX_U8 && frame->channels == 3 &&
+              frame->stride >= (size_t)frame->width * 3;
+    if ((!ycc && !rgb) || frame->channels != 3 || frame->width != s->w || frame->height != s->h)
         return fg_ctx_set(ctx, FG_EINVAL,
-                          "smoke: frame must be %dx%d RGB U8 (got %dx%d, %d channels, type %d)",
-                          s->w, s->h, rgb->width, rgb->height, rgb->channels, (int)rgb->type);
+                          "smoke: frame must be %dx%d YCbCr 4:2:0 or RGB U8 (got %dx%d, %d "
+                          "channels, type %d)",
+                          s->w, s->h, frame->width, frame->height, frame->channels,
+                          (int)frame->type);
     if (s->have_last && t_utc < s->last_t)
         return fg_ctx_set(ctx, FG_EINVAL,
                           "smoke: frame at %lld s is older than the last frame (%lld s); frames "
@@ -734,13 +735,20 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
 
     if (fg_smoke_scratch(s) != FG_OK)
         return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for row scratch");
+    const fg_raster *f = frame;
+    if (rgb) {
+        fg_raster_release(&s->own);
+        if (fg_ycc_from_rgb(frame, &s->own, ctx) != FG_OK)
+            return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for a frame's YCbCr planes");
+        f = &s->own;
+    }
     if (!s->bsum_ok) {
         fg_smoke_bg_sums(s); /* a loaded state: the sums follow its background */
         s->bsum_ok = 1;
     }
-    fg_smoke_pass_sums(s, rgb);
+    fg_smoke_pass_sums(s, f);
     if (s->frames == 0) {
-        start_backgrounds(s, rgb);
+        start_backgrounds(s, f);
         (void)horizon_row(s);
         s->frames = 1;
         *res = out;
@@ -755,7 +763,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     double sky_y = use_model ? fg_smoke_sky_luma(s->lrow, s->h, hz) : 0.0;
     if (fg_smoke_local_offset(s) != FG_OK)
         return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for the local offsets");
-    fg_smoke_pass_frame(s, rgb);
+    fg_smoke_pass_frame(s, f);
     if (s->frames == 1) {
         /* the first comparison measures how much each block changes from one
          * frame to the next when nothing happens: the threshold starts there */
@@ -770,13 +778,13 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     for (int b = 0; b < s->nb; b++)
         nchanged += s->bdiff[b] > (s->thr[b] > s->p.min_diff ? s->thr[b] : s->p.min_diff);
     if (nchanged > SCENE_CHANGE_FRAC * s->nb) {
-        start_backgrounds(s, rgb);
+        start_backgrounds(s, f);
         s->frames = 1;
         *res = out;
         return FG_OK;
     }
     skyline(s, hz);
-    block_scores(s, t_utc, rgb, hz, sky_y);
+    block_scores(s, t_utc, f, hz, sky_y);
     int n = label_regions(s);
     int bs = s->p.block;
 
@@ -860,7 +868,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
         out.y = g->by0 * bs;
         out.w = (g->bx1 + 1 - g->bx0) * bs;
         out.h = (g->by1 + 1 - g->by0) * bs;
-        refine_base(s, rgb, best, g, &out.base_x, &out.base_y);
+        refine_base(s, f, best, g, &out.base_x, &out.base_y);
     }
 
     /* remember counted regions for the next frame */
@@ -884,7 +892,7 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *rgb, int64_t t_utc, fg_smoke_res
     /* updates: backgrounds, adaptive threshold; the background ratios follow
      * the updated background (background_ratio, fg_smoke_save) */
     float a = s->p.bg_alpha;
-    fg_smoke_hold(s, rgb, BG_ALPHA_HELD);
+    fg_smoke_hold(s, f, BG_ALPHA_HELD);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif

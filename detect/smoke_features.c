@@ -303,27 +303,43 @@ double fg_smoke_sky_luma(const double *m, int h, double horizon)
  * block's pixels in the same raster order, so the floats are the same bytes
  * as block_row_features gives (ISO C: no contraction; terms are exact
  * functions of the pixel and its clamped neighbours). Keep the two in step. */
-void fg_smoke_appearance_block(const fg_raster *rgb, int block, int bx, int by, double horizon,
+/* The RGB bytes of pixel (r, c): of an RGB raster, or of a YCC420 one as
+ * fg_ycc_to_rgb gives them (so a live frame's blocks and a training frame
+ * converted whole agree). */
+static inline void px_rgb(const fg_raster *img, int r, int c, unsigned char *px)
+{
+    if (img->type == FG_PIX_YCC420) {
+        fg_ycc_rgb_at(img, r, c, px);
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)img->data + (size_t)r * img->stride + 3 * (size_t)c;
+    px[0] = p[0], px[1] = p[1], px[2] = p[2];
+}
+
+void fg_smoke_appearance_block(const fg_raster *img, int block, int bx, int by, double horizon,
                                double sky_y, float *o)
 {
-    int w = rgb->width, h = rgb->height;
-    const unsigned char *d = rgb->data;
+    int w = img->width, h = img->height;
     double sy = 0, syy = 0, sgrey = 0, ssat = 0, sbr = 0, sdark = 0, slap = 0, sgv = 0;
     int y0 = by * block, c0 = bx * block;
     for (int r = y0; r < y0 + block; r++) {
-        const unsigned char *row = d + (size_t)r * rgb->stride;
-        const unsigned char *ru = d + (size_t)(r > 0 ? r - 1 : r) * rgb->stride;
-        const unsigned char *rd = d + (size_t)(r < h - 1 ? r + 1 : r) * rgb->stride;
+        int ru = r > 0 ? r - 1 : r, rd = r < h - 1 ? r + 1 : r;
         for (int c = c0; c < c0 + block; c++) {
-            int iR = row[3 * c], iG = row[3 * c + 1], iB = row[3 * c + 2];
+            unsigned char px[3], pl[3], pr[3], pu[3], pd[3];
+            int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
+            px_rgb(img, r, c, px);
+            px_rgb(img, r, cl, pl);
+            px_rgb(img, r, cr, pr);
+            px_rgb(img, ru, c, pu);
+            px_rgb(img, rd, c, pd);
+            int iR = px[0], iG = px[1], iB = px[2];
             int imx = iR > iG ? iR : iG, imn = iR < iG ? iR : iG;
             imx = imx > iB ? imx : iB;
             imn = imn < iB ? imn : iB;
             int qm = imx > 0 ? imx : 1;
             double R = iR, G = iG, B = iB;
-            int cl = c > 0 ? c - 1 : c, cr = c < w - 1 ? c + 1 : c;
-            float yc = luma_of(row + 3 * c), yl = luma_of(row + 3 * cl), yr = luma_of(row + 3 * cr),
-                  yu = luma_of(ru + 3 * c), yd = luma_of(rd + 3 * c);
+            float yc = luma_of(px), yl = luma_of(pl), yr = luma_of(pr), yu = luma_of(pu),
+                  yd = luma_of(pd);
             double Y = yc;
             double U = 128.0 - 0.168736 * R - 0.331264 * G + 0.5 * B;
             double V = 128.0 + 0.5 * R - 0.418688 * G - 0.081312 * B;

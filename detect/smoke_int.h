@@ -84,7 +84,7 @@ struct fg_smoke {
     int nscr;                     /* threads it has room for */
     size_t scr_per;               /* floats per thread */
     float *edge;                  /* slow-background rows next to block-row boundaries */
-    uint16_t *wy;                 /* BT.601 weights ×1000 by byte of an RGB row */
+    fg_raster own;                /* an RGB frame's YCC420 planes (fg_smoke_push) */
     float *bmean, *boff, *medbuf;
     float *bgmean;                /* block means of the slow background Y */
     uint32_t *mkey, *rank;        /* local offsets: value order of the block means */
@@ -107,37 +107,37 @@ int fg_smoke_check_params(const fg_smoke_params *p, fg_ctx *ctx);
 /* The two ratios from a block's sums ΣY, Σ(|Cb| + |Cr|), Σ|Laplacian| (chroma centred on 0). */
 void fg_smoke_ratio_finish(int bs, double sy, double sc, double sl, float *sat, float *con);
 
-/* The pixel stage (smoke_pixels.c). Each pass reads the frame's RGB bytes;
- * the gain is s->gain. */
+/* The pixel stage (smoke_pixels.c). Each pass reads the frame f, a YCC420
+ * raster of the state's size; the gain is s->gain. */
 /* Per-thread row scratch for the passes: FG_OK or FG_ENOMEM. */
 int fg_smoke_scratch(fg_smoke *s);
 /* ΣY (gain 1) of each block into s->ysum, the row means into s->lrow. */
-void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *rgb);
+void fg_smoke_pass_sums(fg_smoke *s, const fg_raster *f);
 /* Change features of each block against the slow background, with the
  * local offsets s->boff (bdiff, bchg, bgrey, bluma, bsign), and the
  * background update with the normal weights (and s->bsum). */
-void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *rgb);
+void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *f);
 /* The held blocks' update redone with weight a_held (and their s->bsum). */
-void fg_smoke_hold(fg_smoke *s, const fg_raster *rgb, float a_held);
+void fg_smoke_hold(fg_smoke *s, const fg_raster *f, float a_held);
 /* Between the two: the slow Y of pixel (r, c), and the ratios of block b,
  * of the background as it was before fg_smoke_pass_frame. */
-float fg_smoke_old_bsy(const fg_smoke *s, const fg_raster *rgb, int r, int c);
-void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);
+float fg_smoke_old_bsy(const fg_smoke *s, const fg_raster *f, int r, int c);
+void fg_smoke_old_bg_ratio(const fg_smoke *s, const fg_raster *f, int b, float *sat, float *con);
 /* Backgrounds started from the frame (gain 1), and s->bsum. */
-void fg_smoke_pass_start(fg_smoke *s, const fg_raster *rgb);
+void fg_smoke_pass_start(fg_smoke *s, const fg_raster *f);
 /* s->bsum from the slow background as it stands (a loaded state). */
 void fg_smoke_bg_sums(fg_smoke *s);
 /* Gained Y of pixel (r, c). */
-float fg_smoke_px_luma(const fg_raster *rgb, float g, int r, int c);
+float fg_smoke_px_luma(const fg_raster *f, float g, int r, int c);
 /* Mean |Y + offset − B_fast| of block b, each pixel against the closest of
  * its 3×3 neighbours of the fast background before fg_smoke_pass_frame. */
-float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *rgb, int b);
+float fg_smoke_block_activity(const fg_smoke *s, const fg_raster *f, int b);
 /* The local airlight offsets (smoke_offset.c): s->boff from s->bsum, s->ysum
  * and s->gain. FG_OK or FG_ENOMEM (its per-thread scratch). */
 int fg_smoke_local_offset(fg_smoke *s);
 /* Chroma/luminance ratio and contrast of block b: of the gained frame, and of
  * the slow background as it stands (smoke.c: fg_smoke_ratio_finish). */
-void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *rgb, int b, float *sat, float *con);
+void fg_smoke_frame_ratio(const fg_smoke *s, const fg_raster *f, int b, float *sat, float *con);
 void fg_smoke_bg_ratio(const fg_smoke *s, int b, float *sat, float *con);
 
 #endif

@@ -276,6 +276,8 @@ struct fg_jpeg_decoder {
     tjhandle tj;
     unsigned char *buf; /* file bytes, reused between frames */
     size_t cap;
+    tjhandle enc;       /* YCbCr 4:2:0 from frames stored otherwise (made when needed) */
+    fg_raster rgb;      /* their RGB, reused */
 };
 
 int fg_jpeg_decoder_new(fg_jpeg_decoder **out, fg_ctx *ctx)
@@ -300,7 +302,10 @@ void fg_jpeg_decoder_free(fg_jpeg_decoder *d)
         return;
     if (d->tj)
         tjDestroy(d->tj);
+    if (d->enc)
+        tjDestroy(d->enc);
     fg_free(d->buf);
+    fg_raster_release(&d->rgb);
     fg_free(d);
 }
 
@@ -354,9 +359,52 @@ static int read_file(fg_jpeg_decoder *d, const char *path, size_t *size, fg_ctx 
     return rc;
 }
 
-/* reuse: out may hold pixels of an earlier call, kept when the size matches. */
+/* The decoded pixels into r (sw×sh, of type r->type): RGB, or the YCbCr
+ * 4:2:0 planes — straight from the JPEG when it stores 4:2:0 (most cameras),
+ * else from its RGB through TurboJPEG's encoder (2×2 chroma downsampling). */
+static int decode_pixels(fg_jpeg_decoder *d, size_t size, int subsamp, fg_raster *r, int sw,
+                         int sh, const char *path, fg_ctx *ctx)
+{
+    int ok;
+    if (r->type == FG_PIX_U8) {
+        ok = tjDecompress2(d->tj, d->buf, (unsigned long)size, r->data, sw, (int)r->stride, sh,
+                           TJPF_RGB, TJFLAG_STOPONWARNING) == 0;
+    } else {
+        unsigned char *planes[3] = {r->data, fg_ycc_cb(r), fg_ycc_cr(r)};
+        int strides[3] = {(int)r->stride, fg_ycc_cw(r), fg_ycc_cw(r)};
+        if (subsamp == TJSAMP_420) {
+            ok = tjDecompressToYUVPlanes(d->tj, d->buf, (unsigned long)size, planes, sw, strides,
+                                         sh, TJFLAG_STOPONWARNING) == 0;
+        } else {
+            if (!d->rgb.data || d->rgb.width != sw || d->rgb.height != sh) {
+                fg_raster_release(&d->rgb);
+                if (fg_raster_alloc(&d->rgb, sw, sh, 3, FG_PIX_U8, 0, ctx) != FG_OK)
+                    return fg_ctx_prefix(ctx, "%s", path);
+            }
+            if (!d->enc && !(d->enc = tjInitCompress()))
+                return fg_ctx_set(ctx, FG_ENOMEM, "%s: cannot start a TurboJPEG encoder (%s)",
+                                  path, tjGetErrorStr2(NULL));
+            ok = tjDecompress2(d->tj, d->buf, (unsigned long)size, d->rgb.data, sw,
+                               (int)d->rgb.stride, sh, TJPF_RGB, TJFLAG_STOPONWARNING) == 0;
+            if (ok && tjEncodeYUVPlanes(d->enc, d->rgb.data, sw, (int)d->rgb.stride, sh, TJPF_RGB,
+                                        planes, strides, TJSAMP_420, 0) != 0)
+                return fg_ctx_set(ctx, FG_EFORMAT, "%s: YCbCr conversion failed (%s)", path,
+                                  tjGetErrorStr2(d->enc));
+        }
+    }
+    if (ok)
+        return FG_OK;
+    fg_ctx_set(ctx, FG_EFORMAT, "%s: corrupt or truncated JPEG (%s)", path,
+               tjGetErrorStr2(d->tj));
+    fresh_handle(d);
+    return FG_EFORMAT;
+}
+
+/* reuse: out may hold pixels of an earlier call, kept when the size and type
+ * match. type: FG_PIX_U8 (RGB) or FG_PIX_YCC420. */
 static int decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom, size_t max_pixels,
-                       fg_raster *out, int reuse, int *full_w, int *full_h, fg_ctx *ctx)
+                       fg_pixel_type type, fg_raster *out, int reuse, int *full_w, int *full_h,
+                       fg_ctx *ctx)
 {
     if (!d || !path || !out)
         return fg_ctx_set(ctx, FG_EINVAL, "jpeg decode: missing decoder, path or output");
@@ -405,26 +453,23 @@ static int decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom, si
     int sw = TJSCALED(w, sf[k]), sh = TJSCALED(h, sf[k]);
 
     fg_raster r = {0};
+    size_t stride = type == FG_PIX_U8 ? (size_t)sw * 3 : fg_ycc_stride(sw);
     if (reuse && out->data && out->width == sw && out->height == sh && out->channels == 3 &&
-        out->type == FG_PIX_U8 && out->stride == (size_t)sw * 3) {
+        out->type == type && out->stride == stride) {
         r = *out;
     } else {
         if (reuse)
             fg_raster_release(out);
-        rc = fg_raster_alloc(&r, sw, sh, 3, FG_PIX_U8, 0, ctx);
+        rc = fg_raster_alloc(&r, sw, sh, 3, type, 0, ctx);
         if (rc != FG_OK)
             return fg_ctx_prefix(ctx, "%s", path);
     }
-    if (tjDecompress2(d->tj, d->buf, (unsigned long)size, r.data, sw, (int)r.stride, sh,
-                      TJPF_RGB, TJFLAG_STOPONWARNING) != 0) {
-        fg_ctx_set(ctx, FG_EFORMAT, "%s: corrupt or truncated JPEG (%s)", path,
-                   tjGetErrorStr2(d->tj));
+    if ((rc = decode_pixels(d, size, subsamp, &r, sw, sh, path, ctx)) != FG_OK) {
         if (reuse)
             *out = r; /* the pixels stay the caller's, to release */
         else
             fg_raster_release(&r);
-        fresh_handle(d);
-        return FG_EFORMAT;
+        return rc;
     }
     *out = r;
     if (full_w)
@@ -438,12 +483,21 @@ int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
                         size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
                         fg_ctx *ctx)
 {
-    return decode_file(d, path, scale_denom, max_pixels, out, 0, full_w, full_h, ctx);
+    return decode_file(d, path, scale_denom, max_pixels, FG_PIX_U8, out, 0, full_w, full_h,
+                       ctx);
+}
+
+int fg_jpeg_decode_ycc(fg_jpeg_decoder *d, const char *path, int scale_denom, size_t max_pixels,
+                       fg_raster *out, int *full_w, int *full_h, fg_ctx *ctx)
+{
+    return decode_file(d, path, scale_denom, max_pixels, FG_PIX_YCC420, out, 0, full_w, full_h,
+                       ctx);
 }
 
 int fg_jpeg_decode_file_reuse(fg_jpeg_decoder *d, const char *path, int scale_denom,
                               size_t max_pixels, fg_raster *buf, int *full_w, int *full_h,
                               fg_ctx *ctx)
 {
-    return decode_file(d, path, scale_denom, max_pixels, buf, 1, full_w, full_h, ctx);
+    fg_pixel_type type = buf && buf->type == FG_PIX_YCC420 ? FG_PIX_YCC420 : FG_PIX_U8;
+    return decode_file(d, path, scale_denom, max_pixels, type, buf, 1, full_w, full_h, ctx);
 }

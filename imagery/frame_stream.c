@@ -42,6 +42,8 @@ static void decode_one(fg_jpeg_decoder *d, const fg_frame_stream *st, size_t i, 
     fg_ctx_clear(&s->ctx);
     s->full_w = s->full_h = 0;
     /* into the slot's pixels of an earlier frame */
+    if (!s->ras.data)
+        s->ras.type = st->ycc ? FG_PIX_YCC420 : FG_PIX_U8;
     s->rc = fg_jpeg_decode_file_reuse(d, st->path_of(st->user, i), st->scale, st->max_pixels,
                                       &s->ras, &s->full_w, &s->full_h, &s->ctx);
 }

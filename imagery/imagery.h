@@ -143,7 +143,15 @@ void fg_jpeg_decoder_free(fg_jpeg_decoder *d);
 int fg_jpeg_decode_file(fg_jpeg_decoder *d, const char *path, int scale_denom,
                         size_t max_pixels, fg_raster *out, int *full_w, int *full_h,
                         fg_ctx *ctx);
-/* The same into buf, a raster of an earlier call (or all zeroes): its pixels
+/* The same as JFIF YCbCr 4:2:0 planes (FG_PIX_YCC420, detect.h): what the
+ * smoke detector reads. A JPEG stored 4:2:0 (most cameras) is decoded to its
+ * own planes, with no colour conversion or chroma upsampling; other JPEGs
+ * (4:4:4, 4:2:2, greyscale) are decoded to RGB and converted by TurboJPEG's
+ * encoder (2×2 chroma downsampling). */
+int fg_jpeg_decode_ycc(fg_jpeg_decoder *d, const char *path, int scale_denom, size_t max_pixels,
+                       fg_raster *out, int *full_w, int *full_h, fg_ctx *ctx);
+/* Either into buf, a raster of an earlier call (or all zeroes; YCC420 when
+ * buf->type is FG_PIX_YCC420, else RGB): its pixels
  * are reused when the decoded size is theirs, else released and allocated
  * anew. A stream of same-size frames then allocates once (a 4.7 MB raster a
  * frame, allocated and freed, costs the decode its pages' faults and zeroing
@@ -170,6 +178,7 @@ typedef struct fg_frame_stream {
     int (*take)(void *user, size_t i, fg_raster *ras, int rc, int full_w, int full_h,
                 const fg_ctx *err);
     void *user;
+    int ycc;           /* frames as YCC420 planes (fg_jpeg_decode_ycc), else RGB */
 } fg_frame_stream;
 /* Runs the stream with ndec decoders (one per thread). FG_OK (also when take
  * stopped it), FG_EINVAL or FG_ENOMEM. */

@@ -8,9 +8,10 @@
  * thread count, best of N repetitions:
  *   decode  the camera runner's frame stream (fg_frame_stream_run) with a consumer
  *           that does nothing: frames in batches of 4 per thread, decoded with one
- *           TurboJPEG handle per thread, at the scale the runner chooses (the largest
- *           reduction keeping the working width ≥ 960 px, fg_cam_auto_scale: 1/2 for
- *           both sizes);
+ *           TurboJPEG handle per thread to the JPEG's own YCbCr 4:2:0 planes (what
+ *           the runner decodes and the detector reads), at the scale the runner
+ *           chooses (the largest reduction keeping the working width ≥ 960 px,
+ *           fg_cam_auto_scale: 1/2 for both sizes);
  *   full    the same stream whose consumer pushes each frame in time order through
  *           one camera's fg_smoke state with the bundled block model, as the runner's
  *           take_frame in alerts/cameras.c does (without its rows and logging): the
@@ -184,7 +185,7 @@ static double run_once(const bench *b, int threads, int detect, const fg_smoke_m
     consumer c = {b, detect, {0}, NULL, 0, 0};
     fg_smoke_params_default(&c.sp);
     c.sp.model = model;
-    fg_frame_stream st = {(size_t)b->n, bench_path, b->scale, 0, 0, bench_take, &c};
+    fg_frame_stream st = {(size_t)b->n, bench_path, b->scale, 0, 0, bench_take, &c, 1};
 #ifdef _OPENMP
     int caller = omp_get_max_threads();
     omp_set_num_threads(threads); /* as fg_cam_run with --threads */

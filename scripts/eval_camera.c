@@ -213,9 +213,10 @@ static char **list_subdirs(const char *dir, size_t *n)
     return v;
 }
 
-/* Decodes at the working scale: a first decode at 1/8 tells the full size. */
-static int decode_work(fg_jpeg_decoder *dec, const char *path, fg_raster *img, int *fw, int *fh,
-                       int *scale)
+/* Decodes at the working scale, as the runner does (YCbCr 4:2:0 planes) or
+ * as RGB (rgb): a first decode at 1/8 tells the full size. */
+static int decode_work(fg_jpeg_decoder *dec, const char *path, int rgb, fg_raster *img, int *fw,
+                       int *fh, int *scale)
 {
     fg_ctx ctx = {0};
     fg_raster probe = {0};
@@ -225,7 +226,8 @@ static int decode_work(fg_jpeg_decoder *dec, const char *path, fg_raster *img, i
     }
     fg_raster_release(&probe);
     *scale = fg_cam_auto_scale(*fw); /* the runner's choice */
-    if (fg_jpeg_decode_file(dec, path, *scale, 0, img, fw, fh, &ctx) != FG_OK) {
+    if ((rgb ? fg_jpeg_decode_file(dec, path, *scale, 0, img, fw, fh, &ctx)
+             : fg_jpeg_decode_ycc(dec, path, *scale, 0, img, fw, fh, &ctx)) != FG_OK) {
         fprintf(stderr, "eval_camera: %s\n", ctx.msg);
         return -1;
     }
@@ -304,7 +306,7 @@ static int eval_figlib(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
         memset(&firstr, 0, sizeof firstr);
         for (size_t i = 0; i < n; i++) {
             fg_raster img = {0};
-            if (decode_work(dec, fr[i].path, &img, &fw, &fh, &scale) != 0)
+            if (decode_work(dec, fr[i].path, 0, &img, &fw, &fh, &scale) != 0)
                 continue;
             fg_ctx ctx = {0};
             if (!sm && cam &&
@@ -398,7 +400,7 @@ static void run_camera_dir(const opts *o, const fg_smoke_model *model, fg_jpeg_d
     for (size_t i = 0; i < n; i++) {
         fg_raster img = {0};
         int fw, fh, scale;
-        if (decode_work(dec, fr[i].path, &img, &fw, &fh, &scale) != 0)
+        if (decode_work(dec, fr[i].path, 0, &img, &fw, &fh, &scale) != 0)
             continue;
         fg_ctx ctx = {0};
         if (sm && (img.width != ww || img.height != wh)) {
@@ -517,7 +519,7 @@ static void eval_nosmoke(const opts *o, const fg_smoke_model *model, fg_jpeg_dec
     for (size_t i = 0; i < n; i++) {
         fg_raster img = {0}, syn = {0};
         int fw, fh, scale;
-        if (decode_work(dec, fr[i].path, &img, &fw, &fh, &scale) != 0)
+        if (decode_work(dec, fr[i].path, 1, &img, &fw, &fh, &scale) != 0)
             continue;
         fg_ctx ctx = {0};
         fg_smoke_params p;
@@ -653,10 +655,15 @@ static void eval_masks(const opts *o, const fg_smoke_model *model, fg_jpeg_decod
             *dot = 0;
         snprintf(gpath, sizeof gpath, "%s/%s.png", gtdir, stem);
         fg_ctx ctx = {0};
-        fg_raster img = {0}, gt = {0};
+        fg_raster img = {0}, gt = {0}, ycc = {0};
         int fw, fh;
-        if (fg_jpeg_decode_file(dec, path, 1, 0, &img, &fw, &fh, &ctx) != FG_OK ||
-            fg_mask_image_read(gpath, &gt, &ctx) != FG_OK) {
+        /* the RGB the live detector's features see: the JPEG's own planes
+         * (fg_jpeg_decode_ycc) converted back by fg_ycc_to_rgb */
+        int ok = fg_jpeg_decode_ycc(dec, path, 1, 0, &ycc, &fw, &fh, &ctx) == FG_OK &&
+                 fg_ycc_to_rgb(&ycc, &img, &ctx) == FG_OK &&
+                 fg_mask_image_read(gpath, &gt, &ctx) == FG_OK;
+        fg_raster_release(&ycc);
+        if (!ok) {
             fprintf(stderr, "eval_camera: %s\n", ctx.msg);
             fg_raster_release(&img);
             free(names[i]);
@@ -766,7 +773,7 @@ static int eval_clip(const opts *o, const fg_smoke_model *model, fg_jpeg_decoder
     int fw = 0, fh = 0, scale = 1;
     for (size_t i = 0; i < n; i++) {
         fg_raster img = {0};
-        if (decode_work(dec, fr[i].path, &img, &fw, &fh, &scale) != 0)
+        if (decode_work(dec, fr[i].path, 0, &img, &fw, &fh, &scale) != 0)
             continue;
         fg_ctx ctx = {0};
         if (!sm && fg_smoke_new(&p, img.width, img.height, &sm, &ctx) != FG_OK) {

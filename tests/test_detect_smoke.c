@@ -454,6 +454,57 @@ static void same_results_and_state_at_1_and_2_threads(void **state)
         fg_free(sa[i]);
 }
 
+/* An RGB frame is taken as its YCbCr 4:2:0 planes (fg_ycc_from_rgb): the
+ * same results and state as when the planes are pushed, as the camera
+ * runner does with the JPEG's own. */
+static void rgb_frames_are_their_ycc_planes(void **state)
+{
+    (void)state;
+    scene_opts o = plain();
+    o.plume_from = 6;
+    fg_smoke_params p = params(-1);
+    fg_smoke *a = NULL, *b = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_smoke_new(&p, W, H, &a, &ctx), FG_OK);
+    assert_int_equal(fg_smoke_new(&p, W, H, &b, &ctx), FG_OK);
+    unsigned char *buf = malloc(W * H * 3);
+    assert_non_null(buf);
+    fg_raster rgb = {W, H, 3, W * 3, FG_PIX_U8, buf};
+    int alarms = 0;
+    for (int k = 0; k < NFR; k++) {
+        make_frame(buf, k, 0, &o);
+        fg_raster ycc;
+        assert_int_equal(fg_ycc_from_rgb(&rgb, &ycc, &ctx), FG_OK);
+        fg_smoke_result ra, rb;
+        assert_int_equal(fg_smoke_push(a, &rgb, T0 + 60 * (int64_t)k, &ra, &ctx), FG_OK);
+        assert_int_equal(fg_smoke_push(b, &ycc, T0 + 60 * (int64_t)k, &rb, &ctx), FG_OK);
+        same_result(&ra, &rb);
+        alarms += ra.alarm;
+        fg_raster_release(&ycc);
+    }
+    assert_true(alarms > 0);
+    unsigned char *sa = NULL, *sb = NULL;
+    size_t la = 0, lb = 0;
+    assert_int_equal(fg_smoke_save(a, &sa, &la, &ctx), FG_OK);
+    assert_int_equal(fg_smoke_save(b, &sb, &lb, &ctx), FG_OK);
+    assert_int_equal(la, lb);
+    assert_memory_equal(sa, sb, la);
+    /* planes not laid out as fg_raster_alloc lays them are refused */
+    fg_raster ycc;
+    assert_int_equal(fg_ycc_from_rgb(&rgb, &ycc, &ctx), FG_OK);
+    ycc.stride += 2;
+    fg_smoke_result r;
+    assert_int_equal(fg_smoke_push(b, &ycc, T0 + 60 * NFR, &r, &ctx), FG_EINVAL);
+    assert_non_null(strstr(ctx.msg, "YCbCr 4:2:0"));
+    ycc.stride -= 2;
+    fg_raster_release(&ycc);
+    fg_free(sa);
+    fg_free(sb);
+    free(buf);
+    fg_smoke_free(a);
+    fg_smoke_free(b);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 static void wrong_frame_and_bad_params_are_refused(void **state)
@@ -568,6 +619,7 @@ int main(void)
         cmocka_unit_test(frames_out_of_order_are_refused_and_change_nothing),
         cmocka_unit_test(learned_model_probability_gates_blocks),
         cmocka_unit_test(same_results_and_state_at_1_and_2_threads),
+        cmocka_unit_test(rgb_frames_are_their_ycc_planes),
         cmocka_unit_test(wrong_frame_and_bad_params_are_refused),
         cmocka_unit_test(allocation_failure_leaves_output_untouched),
     };

@@ -30,18 +30,28 @@ static uint32_t mix(uint32_t x)
     return x ^ (x >> 16);
 }
 
-/* A textured RGB frame; k varies it. */
+/* A textured YCbCr 4:2:0 frame (the planes a JPEG stores); k varies it. */
 static void frame(fg_raster *r, uint32_t k)
 {
     fg_ctx ctx = {0};
-    assert_int_equal(fg_raster_alloc(r, PW, PH, 3, FG_PIX_U8, 0, &ctx), FG_OK);
-    unsigned char *p = r->data;
-    for (int y = 0; y < PH; y++)
-        for (int x = 0; x < PW; x++)
-            for (int c = 0; c < 3; c++)
-                p[((size_t)y * PW + x) * 3 + c] =
-                    (unsigned char)(60 + (x * 3 + y * 2 + 40 * c) % 120 +
-                                    mix(k * 7919u + (uint32_t)(y * PW + x) * 3u + (uint32_t)c) % 9);
+    assert_int_equal(fg_raster_alloc(r, PW, PH, 3, FG_PIX_YCC420, 0, &ctx), FG_OK);
+    unsigned char *y = r->data, *cb = fg_ycc_cb(r), *cr = fg_ycc_cr(r);
+    for (int i = 0; i < PH; i++)
+        for (int j = 0; j < PW; j++)
+            y[(size_t)i * PW + j] =
+                (unsigned char)(60 + (j * 3 + i * 2) % 120 + mix(k * 7919u + (uint32_t)(i * PW + j)) % 9);
+    int cw = fg_ycc_cw(r);
+    for (int i = 0; i < fg_ycc_ch(r); i++)
+        for (int j = 0; j < cw; j++) {
+            uint32_t m = mix(k * 104729u + (uint32_t)(i * cw + j));
+            cb[(size_t)i * cw + j] = (unsigned char)(100 + (j * 5 + i) % 50 + m % 7);
+            cr[(size_t)i * cw + j] = (unsigned char)(110 + (i * 3 + j) % 40 + (m >> 8) % 7);
+        }
+}
+
+static unsigned char y_at(const fg_raster *r, int i, int j)
+{
+    return ((const unsigned char *)r->data)[(size_t)i * r->stride + j];
 }
 
 static fg_smoke *detector(void)
@@ -71,6 +81,7 @@ static void fixed_point_backgrounds_round_trip_and_hold_the_range(void **state)
         assert_true(fabsf(bg_get_c(bg_put_c(cs[i])) - cs[i]) <= 1.0f / 256.0f);
 }
 
+/* Sums of the Y bytes, exact: a block's ΣY and a row's mean. */
 static void block_and_row_sums_are_the_luminance_sums(void **state)
 {
     (void)state;
@@ -78,24 +89,19 @@ static void block_and_row_sums_are_the_luminance_sums(void **state)
     fg_raster r;
     frame(&r, 1);
     fg_smoke_pass_sums(s, &r);
-    const unsigned char *p = r.data;
     int bs = s->p.block;
     for (int y = 0; y < PH; y++) {
-        double t = 0;
-        for (int x = 0; x < PW; x++) {
-            const unsigned char *q = p + ((size_t)y * PW + x) * 3;
-            t += 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
-        }
-        assert_true(fabs(s->lrow[y] - t / PW) < 1e-9);
+        long t = 0;
+        for (int x = 0; x < PW; x++)
+            t += y_at(&r, y, x);
+        assert_true(s->lrow[y] == (double)t / PW);
     }
     for (int b = 0; b < s->nb; b++) {
-        double t = 0;
+        long t = 0;
         for (int y = (b / s->bw) * bs; y < (b / s->bw + 1) * bs; y++)
-            for (int x = (b % s->bw) * bs; x < (b % s->bw + 1) * bs; x++) {
-                const unsigned char *q = p + ((size_t)y * PW + x) * 3;
-                t += 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
-            }
-        assert_true(fabs(s->ysum[b] - t) < 1e-6);
+            for (int x = (b % s->bw) * bs; x < (b % s->bw + 1) * bs; x++)
+                t += y_at(&r, y, x);
+        assert_true(s->ysum[b] == (double)t);
     }
     fg_raster_release(&r);
     fg_smoke_free(s);
@@ -138,7 +144,7 @@ static void the_one_pass_update_is_the_running_average_and_its_old_values_come_b
     for (int y = 0; y < PH; y++)
         for (int x = 0; x < PW; x++) {
             size_t o = (size_t)y * PW + x;
-            float i = fg_smoke_px_luma(&r, s->gain, y, x);
+            float i = s->gain * y_at(&r, y, x);
             if (y < s->bh * s->p.block) {
                 /* every row of the block rows updated, the columns past the
                  * last block too */
@@ -155,7 +161,11 @@ static void the_one_pass_update_is_the_running_average_and_its_old_values_come_b
 
 /* Each block's change is measured against the background as it was before
  * the pass — also at the rows next to another block row, which the pass has
- * updated by then — each pixel against the closest of its 3×3 neighbours. */
+ * updated by then — each pixel against the closest of its 3×3 neighbours
+ * (the centre first, then row by row; the first of equally close ones);
+ * the pixels changed by more than min_diff give the block's share of
+ * changed pixels and their mean signed change, luminance and colourless
+ * score 1 − (|Cb| + |Cr|)/128 of their 2×2 chroma cell. */
 static void changes_are_measured_against_the_background_before_the_pass(void **state)
 {
     (void)state;
@@ -163,23 +173,41 @@ static void changes_are_measured_against_the_background_before_the_pass(void **s
     fg_smoke *s = one_pass(7, &old, 0);
     fg_raster r;
     frame(&r, 7);
-    int bs = s->p.block;
+    int bs = s->p.block, cw = fg_ycc_cw(&r), some = 0;
+    float g = s->gain;
     for (int b = 0; b < s->nb; b++) {
-        double t = 0;
+        double t = 0, ss = 0, sg = 0, sl = 0;
+        int k = 0;
         for (int y = (b / s->bw) * bs; y < (b / s->bw + 1) * bs; y++)
             for (int x = (b % s->bw) * bs; x < (b % s->bw + 1) * bs; x++) {
-                float v = fg_smoke_px_luma(&r, s->gain, y, x) + s->boff[b], best = INFINITY;
+                float v = g * y_at(&r, y, x) + s->boff[b], best = v - old[(size_t)y * PW + x];
                 for (int dy = -1; dy <= 1; dy++)
                     for (int dx = -1; dx <= 1; dx++) {
                         int yy = y + dy < 0 ? 0 : y + dy >= PH ? PH - 1 : y + dy;
                         int xx = x + dx < 0 ? 0 : x + dx >= PW ? PW - 1 : x + dx;
-                        float d = fabsf(v - old[(size_t)yy * PW + xx]);
-                        best = d < best ? d : best;
+                        float d = v - old[(size_t)yy * PW + xx];
+                        best = fabsf(d) < fabsf(best) ? d : best;
                     }
-                t += best;
+                t += fabsf(best);
+                if (fabsf(best) > s->p.min_diff) {
+                    size_t q = (size_t)(y / 2) * cw + x / 2;
+                    double u = g * (fg_ycc_cb(&r)[q] - 128.0), w = g * (fg_ycc_cr(&r)[q] - 128.0);
+                    k++;
+                    ss += best;
+                    sl += g * y_at(&r, y, x);
+                    sg += 1.0 - (fabs(u) + fabs(w)) / 128.0;
+                }
             }
         assert_true(fabs(s->bdiff[b] - t / (bs * bs)) < 1e-4);
+        assert_true(s->bchg[b] == (float)k / (bs * bs));
+        if (k) {
+            some++;
+            assert_true(fabs(s->bsign[b] - ss / k) < 1e-3);
+            assert_true(fabs(s->bluma[b] - sl / k) < 1e-3);
+            assert_true(fabs(s->bgrey[b] - sg / k) < 1e-5);
+        }
     }
+    assert_true(some > s->nb / 4); /* the frames differ enough to test the sums */
     fg_raster_release(&r);
     free(old);
     fg_smoke_free(s);
@@ -197,7 +225,7 @@ static void held_blocks_are_redone_with_the_slow_weight(void **state)
         for (int y = (b / s->bw) * bs; y < (b / s->bw + 1) * bs; y++)
             for (int x = (b % s->bw) * bs; x < (b % s->bw + 1) * bs; x++) {
                 size_t o = (size_t)y * PW + x;
-                float i = fg_smoke_px_luma(&r, s->gain, y, x);
+                float i = s->gain * y_at(&r, y, x);
                 float a = s->held[b] ? 0.995f : s->p.bg_alpha;
                 assert_true(fabsf(s->bsy[o] - (a * old[o] + (1 - a) * i)) < 1e-3f);
             }
@@ -206,22 +234,16 @@ static void held_blocks_are_redone_with_the_slow_weight(void **state)
     fg_smoke_free(s);
 }
 
-/* Gained Cb (which 0) or Cr (1) of chroma cell (i, j) of frame k: the mean of
- * its pixels' (BT.601, in double). */
+/* Gained Cb (which 0) or Cr (1) of chroma cell (i, j) of frame k: its
+ * plane's byte less 128. */
 static double cell_mean(uint32_t k, float g, int which, int i, int j)
 {
     fg_raster r;
     frame(&r, k);
-    double t = 0;
-    int n = 0;
-    for (int y = 2 * i; y < 2 * i + 2 && y < PH; y++)
-        for (int x = 2 * j; x < 2 * j + 2 && x < PW; x++, n++) {
-            const unsigned char *q = (const unsigned char *)r.data + (size_t)y * r.stride + 3 * x;
-            t += which ? 0.5 * q[0] - 0.418688 * q[1] - 0.081312 * q[2]
-                       : -0.168736 * q[0] - 0.331264 * q[1] + 0.5 * q[2];
-        }
+    const unsigned char *p = which ? fg_ycc_cr(&r) : fg_ycc_cb(&r);
+    double v = g * (p[(size_t)i * fg_ycc_cw(&r) + j] - 128.0);
     fg_raster_release(&r);
-    return g * t / n;
+    return v;
 }
 
 /* Slow chroma is kept per 2×2 cell (the last row and column of cells of this

@@ -46,8 +46,9 @@ static void write_bytes(const char *path, const void *data, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-/* A w×h test card encoded with TurboJPEG: left half red, right half grey. */
-static unsigned char *encode_card(int w, int h, unsigned long *len)
+/* A w×h test card encoded with TurboJPEG, chroma subsampled as subsamp
+ * (TJSAMP_*): left half red, right half grey. */
+static unsigned char *encode_card_as(int w, int h, unsigned long *len, int subsamp)
 {
     unsigned char *rgb = malloc((size_t)w * h * 3);
     assert_non_null(rgb);
@@ -63,11 +64,15 @@ static unsigned char *encode_card(int w, int h, unsigned long *len)
     assert_non_null(tj);
     unsigned char *jpg = NULL;
     *len = 0;
-    assert_int_equal(tjCompress2(tj, rgb, w, w * 3, h, TJPF_RGB, &jpg, len, TJSAMP_420, 90, 0),
-                     0);
+    assert_int_equal(tjCompress2(tj, rgb, w, w * 3, h, TJPF_RGB, &jpg, len, subsamp, 90, 0), 0);
     tjDestroy(tj);
     free(rgb);
     return jpg;
+}
+
+static unsigned char *encode_card(int w, int h, unsigned long *len)
+{
+    return encode_card_as(w, h, len, TJSAMP_420);
 }
 
 /* ------------------------------------------------------------ names */
@@ -482,6 +487,111 @@ static void reused_buffers_hold_the_same_pixels(void **state)
     fg_jpeg_decoder_free(d);
 }
 
+/* The JPEG's own YCbCr planes (what the smoke detector reads): the sizes of
+ * the RGB decode at every scale with chroma at half of them (rounded up),
+ * the card's colours (red: Y ≈ 87, Cb ≈ 101, Cr ≈ 223; grey: Y ≈ Cb ≈ Cr ≈
+ * 128), each Y within 1 of the luminance of the RGB decode's pixel; JPEGs stored 4:4:4
+ * or grey give planes of the same layout; a cut file is named; a YCC420
+ * buffer is reused as such. */
+static void ycc_decode_gives_the_jpegs_planes(void **state)
+{
+    (void)state;
+    const char *dir = DIR_ "/ycc";
+    fresh_dir(dir);
+    char path[1024], cut[1024];
+    card_file(path, sizeof path, dir, "card.jpg", 203, 121, 0);
+    card_file(cut, sizeof cut, dir, "cut.jpg", 203, 121, 2);
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    const int denom[] = {1, 2, 4, 8};
+    const int ew[] = {203, 102, 51, 26}, eh[] = {121, 61, 31, 16};
+    for (int i = 0; i < 4; i++) {
+        fg_raster y = {0}, rgb = {0};
+        int fw = 0, fh = 0;
+        assert_int_equal(fg_jpeg_decode_ycc(d, path, denom[i], 0, &y, &fw, &fh, &ctx), FG_OK);
+        assert_int_equal(fg_jpeg_decode_file(d, path, denom[i], 0, &rgb, NULL, NULL, &ctx), FG_OK);
+        assert_int_equal(fw, 203);
+        assert_int_equal(fh, 121);
+        assert_int_equal(y.type, FG_PIX_YCC420);
+        assert_int_equal(y.channels, 3);
+        assert_int_equal(y.width, ew[i]);
+        assert_int_equal(y.height, eh[i]);
+        assert_int_equal(y.stride, (size_t)(ew[i] + ew[i] % 2)); /* TurboJPEG's padded plane */
+        assert_int_equal(fg_ycc_cw(&y), (ew[i] + 1) / 2);
+        assert_int_equal(fg_ycc_ch(&y), (eh[i] + 1) / 2);
+        const unsigned char *Y = y.data, *px = rgb.data;
+        for (int r = 0; r < y.height; r++)
+            for (int c = 0; c < y.width; c++) {
+                const unsigned char *q = px + (size_t)r * rgb.stride + 3 * (size_t)c;
+                double l = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
+                assert_true(fabs(Y[(size_t)r * y.stride + c] - l) <= 1.0);
+            }
+        /* every chroma sample away from the colour edge (a plane laid out
+         * wrongly puts luminance or another row there) */
+        for (int ci = 0; ci < fg_ycc_ch(&y); ci++)
+            for (int j = 0; j < fg_ycc_cw(&y); j++) {
+                int cb = fg_ycc_cb(&y)[(size_t)ci * fg_ycc_cw(&y) + j];
+                int cr = fg_ycc_cr(&y)[(size_t)ci * fg_ycc_cw(&y) + j];
+                if (2 * j + 4 < y.width / 2)
+                    assert_true(abs(cr - 223) < 10 && abs(cb - 101) < 10);
+                else if (2 * j > y.width / 2 + 4)
+                    assert_true(abs(cr - 128) < 6 && abs(cb - 128) < 6);
+            }
+        int cw = fg_ycc_cw(&y), mr = fg_ycc_ch(&y) / 2, cl = cw / 8, cr = 7 * cw / 8;
+        int r = y.height / 2;
+        assert_true(abs(Y[(size_t)r * y.stride + y.width / 8] - 87) < 8);
+        assert_true(abs(fg_ycc_cr(&y)[mr * cw + cl] - 223) < 10);
+        assert_true(abs(Y[(size_t)r * y.stride + 7 * y.width / 8] - 128) < 6);
+        assert_true(abs(fg_ycc_cb(&y)[mr * cw + cr] - 128) < 6);
+        assert_true(abs(fg_ycc_cr(&y)[mr * cw + cr] - 128) < 6);
+        fg_raster_release(&y);
+        fg_raster_release(&rgb);
+    }
+    /* stored otherwise: through RGB, the same planes' layout and colours */
+    const int subs[] = {TJSAMP_444, TJSAMP_422, TJSAMP_GRAY};
+    for (int k = 0; k < 3; k++) {
+        unsigned long len;
+        unsigned char *jpg = encode_card_as(90, 41, &len, subs[k]);
+        char other[1024];
+        snprintf(other, sizeof other, "%s/sub%d.jpg", dir, k);
+        write_bytes(other, jpg, len);
+        tjFree(jpg);
+        fg_raster y = {0};
+        assert_int_equal(fg_jpeg_decode_ycc(d, other, 2, 0, &y, NULL, NULL, &ctx), FG_OK);
+        assert_int_equal(y.type, FG_PIX_YCC420);
+        assert_int_equal(y.width, 45);
+        assert_int_equal(y.height, 21);
+        int cw = fg_ycc_cw(&y);
+        assert_int_equal(cw, 23);
+        const unsigned char *Y = y.data;
+        int red_y = 87, red_cr = subs[k] == TJSAMP_GRAY ? 128 : 223;
+        assert_true(abs(Y[10 * y.stride + 5] - red_y) < 8);
+        assert_true(abs(fg_ycc_cr(&y)[5 * cw + 2] - red_cr) < 10);
+        assert_true(abs(fg_ycc_cb(&y)[5 * cw + 20] - 128) < 6);
+        fg_raster_release(&y);
+    }
+    fg_raster y = {0};
+    assert_int_equal(fg_jpeg_decode_ycc(d, cut, 2, 0, &y, NULL, NULL, &ctx), FG_EFORMAT);
+    assert_non_null(strstr(ctx.msg, "cut.jpg"));
+    assert_null(y.data);
+    /* a stream's slot: a zeroed raster of type YCC420 gets planes, then keeps them */
+    fg_raster buf = {0};
+    buf.type = FG_PIX_YCC420;
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, path, 2, 0, &buf, NULL, NULL, &ctx), FG_OK);
+    assert_int_equal(buf.type, FG_PIX_YCC420);
+    assert_int_equal(buf.stride, 102);
+    void *mem = buf.data;
+    assert_int_equal(fg_jpeg_decode_ycc(d, path, 2, 0, &y, NULL, NULL, &ctx), FG_OK);
+    memset(buf.data, 0x5a, 102 * 62);
+    assert_int_equal(fg_jpeg_decode_file_reuse(d, path, 2, 0, &buf, NULL, NULL, &ctx), FG_OK);
+    assert_ptr_equal(buf.data, mem);
+    assert_memory_equal(buf.data, y.data, 102 * 62 + 2 * 51 * 31);
+    fg_raster_release(&y);
+    fg_raster_release(&buf);
+    fg_jpeg_decoder_free(d);
+}
+
 static void png_bytes_named_jpg_are_not_a_jpeg(void **state)
 {
     (void)state;
@@ -559,6 +669,7 @@ int main(void)
         cmocka_unit_test(truncated_jpeg_fails_with_turbojpeg_message),
         cmocka_unit_test(the_decoder_reads_good_frames_after_broken_ones),
         cmocka_unit_test(reused_buffers_hold_the_same_pixels),
+        cmocka_unit_test(ycc_decode_gives_the_jpegs_planes),
         cmocka_unit_test(png_bytes_named_jpg_are_not_a_jpeg),
         cmocka_unit_test(header_claiming_30000x30000_is_refused_before_decoding),
     };

@@ -49,7 +49,7 @@ static int setup(void **state)
 }
 
 typedef struct seen {
-    int n, order_ok, stop_at;
+    int n, order_ok, stop_at, ycc;
     int rc[NF];
     uint64_t sum[NF];
     char msg[NF][256];
@@ -69,9 +69,11 @@ static int take(void *user, size_t i, fg_raster *ras, int rc, int fw, int fh, co
     s->rc[i] = rc;
     if (rc == FG_OK) {
         s->order_ok &= fw == 48 && fh == 40 && ras->width == 24 && ras->height == 20;
+        s->order_ok &= ras->type == (s->ycc ? FG_PIX_YCC420 : FG_PIX_U8);
         const unsigned char *p = ras->data;
         uint64_t h = 1469598103934665603ull;
-        for (size_t k = 0; k < (size_t)ras->width * ras->height * 3; k++)
+        size_t nbytes = s->ycc ? ras->stride * 20 + 2 * 12 * 10 : (size_t)ras->width * ras->height * 3;
+        for (size_t k = 0; k < nbytes; k++)
             h = (h ^ p[k]) * 1099511628211ull;
         s->sum[i] = h;
     } else {
@@ -91,20 +93,55 @@ static int take(void *user, size_t i, fg_raster *ras, int rc, int fw, int fh, co
     return s->stop_at >= 0 && (int)i == s->stop_at;
 }
 
-static int run(int ndec, int batch, seen *s, int stop_at)
+static int run_as(int ndec, int batch, seen *s, int stop_at, int ycc)
 {
     memset(s, 0, sizeof *s);
     s->order_ok = 1;
     s->stop_at = stop_at;
+    s->ycc = ycc;
     fg_ctx ctx = {0};
     fg_jpeg_decoder *decs[4] = {0};
     for (int t = 0; t < ndec; t++)
         assert_int_equal(fg_jpeg_decoder_new(&decs[t], &ctx), FG_OK);
-    fg_frame_stream st = {NF, path_of, 2, 0, batch, take, s};
+    fg_frame_stream st = {NF, path_of, 2, 0, batch, take, s, ycc};
     int rc = fg_frame_stream_run(&st, decs, ndec, &ctx);
     for (int t = 0; t < ndec; t++)
         fg_jpeg_decoder_free(decs[t]);
     return rc;
+}
+
+static int run(int ndec, int batch, seen *s, int stop_at) { return run_as(ndec, batch, s, stop_at, 0); }
+
+/* A stream of YCbCr planes (the camera runner's): each good frame as
+ * fg_jpeg_decode_ycc gives it, the broken one named, at 1 and 2 decoders. */
+static void ycc_streams_give_each_frames_planes(void **state)
+{
+    (void)state;
+    fg_jpeg_decoder *d = NULL;
+    fg_ctx ctx = {0};
+    assert_int_equal(fg_jpeg_decoder_new(&d, &ctx), FG_OK);
+    for (int ndec = 1; ndec <= 2; ndec++) {
+        seen s;
+        assert_int_equal(run_as(ndec, 0, &s, -1, 1), FG_OK);
+        assert_int_equal(s.n, NF);
+        assert_true(s.order_ok);
+        for (int i = 0; i < NF; i++) {
+            if (i == BAD) {
+                assert_int_not_equal(s.rc[i], FG_OK);
+                assert_non_null(strstr(s.msg[i], paths[BAD]));
+                continue;
+            }
+            fg_raster y = {0};
+            assert_int_equal(fg_jpeg_decode_ycc(d, paths[i], 2, 0, &y, NULL, NULL, &ctx), FG_OK);
+            uint64_t h = 1469598103934665603ull;
+            const unsigned char *p = y.data;
+            for (size_t k = 0; k < y.stride * 20 + 2 * 12 * 10; k++)
+                h = (h ^ p[k]) * 1099511628211ull;
+            assert_true(h == s.sum[i]);
+            fg_raster_release(&y);
+        }
+    }
+    fg_jpeg_decoder_free(d);
 }
 
 static void frames_come_in_order_with_the_same_bytes_at_any_decoder_count_and_batch(void **state)
@@ -170,7 +207,7 @@ static void empty_and_invalid_streams(void **state)
     assert_int_equal(fg_jpeg_decoder_new(&dec, &ctx), FG_OK);
     seen s;
     memset(&s, 0, sizeof s);
-    fg_frame_stream st = {0, path_of, 2, 0, 0, take, &s};
+    fg_frame_stream st = {0, path_of, 2, 0, 0, take, &s, 0};
     assert_int_equal(fg_frame_stream_run(&st, &dec, 1, &ctx), FG_OK);
     assert_int_equal(s.n, 0);
     st.n = NF;
@@ -186,6 +223,7 @@ static void empty_and_invalid_streams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ycc_streams_give_each_frames_planes),
         cmocka_unit_test(frames_come_in_order_with_the_same_bytes_at_any_decoder_count_and_batch),
         cmocka_unit_test(a_consumer_that_stops_gets_no_more_frames),
         cmocka_unit_test(the_consumer_has_one_thread_while_frames_are_decoded_beside_it),

@@ -247,8 +247,14 @@ static void ts_frame_load(const ts_opts *o, fg_jpeg_decoder *dec, ts_frame *fr)
         return;
     }
     int fw = 0, fh = 0;
-    if ((fr->status = fg_jpeg_decode_file(dec, img, o->scale, TS_MAX_PIXELS, &rgb, &fw, &fh,
-                                          &ctx)) != FG_OK) {
+    /* the RGB the live detector's features see: the JPEG's own YCbCr 4:2:0
+     * planes (as the camera runner decodes them) converted by fg_ycc_to_rgb */
+    fg_raster ycc = {0};
+    fr->status = fg_jpeg_decode_ycc(dec, img, o->scale, TS_MAX_PIXELS, &ycc, &fw, &fh, &ctx);
+    if (fr->status == FG_OK)
+        fr->status = fg_ycc_to_rgb(&ycc, &rgb, &ctx);
+    fg_raster_release(&ycc);
+    if (fr->status != FG_OK) {
         ts_msg(fr, "%s", ctx.msg);
         return;
     }
