@@ -589,7 +589,10 @@ static void block_scores(fg_smoke *s, int64_t t, const fg_raster *f, double hz, 
         s->slot_hour[sl] = H;
     }
     for (int b = 0; b < s->nb; b++) {
-        int q = (int)lrintf(s->score[b] * 255.0f);
+        /* score in [0, 1] to the nearest byte, halves to even (lrintf's
+         * rounding, without its call) */
+        float v = s->score[b] * 255.0f, fr = v - (float)(int)v;
+        int q = (int)v + (fr > 0.5f || (fr == 0.5f && ((int)v & 1)));
         if (q > row[b])
             row[b] = (unsigned char)q;
     }

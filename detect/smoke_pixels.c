@@ -60,7 +60,7 @@
 /* Rows of a thread's scratch, each of the frame's width plus SCR_PAD
  * floats: rows a multiple of 4 KiB apart would make the stores to one and
  * the loads from another alias in the core's store buffer (4K aliasing). */
-#define SCR_ROWS 16
+#define SCR_ROWS 12
 #define SCR_PAD 40
 
 static inline const unsigned char *y_row(const fg_raster *f, int r)
@@ -238,38 +238,52 @@ static inline void add_change(int c, float d, float thr, const float *y, const f
     sl[c] += ch ? yv : 0.0f;
 }
 
-/* One row's columns c0..c1 − 1 (not the frame's edge columns): the pixel
- * with its block's offset, v = y + o, against the closest of its 3×3
- * background pixels (rows up, B, dn; the candidates in nbr_diff's order, the
- * first of equally close ones kept), into the column sums. */
-FG_HOT_LOOP static void change_row(int c0, int c1, float thr, const float *restrict up,
-                                   const float *restrict B, const float *restrict dn,
-                                   const float *restrict y, const float *restrict o,
-                                   const float *restrict gr, float *restrict sd, float *restrict nc, float *restrict ss,
-                                   float *restrict sg, float *restrict sl)
+/* Of two signed differences the one closer to 0, the first when equally
+ * close: the first minimum of a sequence is that of its halves' first
+ * minima, so a tree of sel takes the same one as a scan, with half the
+ * chain of dependent selections. */
+static inline float sel(float a, float b) { return fabsf(b) < fabsf(a) ? b : a; }
+
+/* One pair of rows (the two rows of a chroma cell row: one offset row o
+ * and one colourless-score row gr), columns c0..c1 − 1 (not the frame's edge
+ * columns): each pixel with its block's offset, v = y + o, against the
+ * closest of its 3×3 background pixels (the upper row's among up, B0, B1,
+ * the lower row's among B0, B1, dn; the first of equally close ones in
+ * nbr_diff's order, which is the centre first, then row by row), into the
+ * column sums, the upper row's change before the lower row's. */
+FG_HOT_LOOP static void change_pair(int c0, int c1, float thr, const float *restrict up,
+                                    const float *restrict B0, const float *restrict B1,
+                                    const float *restrict dn, const float *restrict y0,
+                                    const float *restrict y1, const float *restrict o,
+                                    const float *restrict gr, float *restrict sd,
+                                    float *restrict nc, float *restrict ss, float *restrict sg,
+                                    float *restrict sl)
 {
     for (int c = c0; c < c1; c++) {
-        float x = y[c] + o[c], best = x - B[c], d;
-        d = x - up[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - up[c], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - up[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - B[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - B[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c - 1], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c], best = fabsf(d) < fabsf(best) ? d : best;
-        d = x - dn[c + 1], best = fabsf(d) < fabsf(best) ? d : best;
-        add_change(c, best, thr, y, gr, sd, nc, ss, sg, sl);
+        float x = y0[c] + o[c], z = y1[c] + o[c];
+        float p = sel(sel(x - B0[c], x - up[c - 1]), sel(x - up[c], x - up[c + 1]));
+        float q = sel(sel(x - B0[c - 1], x - B0[c + 1]), sel(x - B1[c - 1], x - B1[c]));
+        float bx = sel(sel(p, q), x - B1[c + 1]);
+        p = sel(sel(z - B1[c], z - B0[c - 1]), sel(z - B0[c], z - B0[c + 1]));
+        q = sel(sel(z - B1[c - 1], z - B1[c + 1]), sel(z - dn[c - 1], z - dn[c]));
+        float bz = sel(sel(p, q), z - dn[c + 1]);
+        add_change(c, bx, thr, y0, gr, sd, nc, ss, sg, sl);
+        add_change(c, bz, thr, y1, gr, sd, nc, ss, sg, sl);
     }
 }
 
 /* Running averages of one row's pixels: B ← a·B + (1 − a)·I (slow Y; fast Y
- * with af). */
+ * with af), and the new slow Y added to the column sums col (which the first
+ * row of a block row starts). */
 FG_HOT_LOOP static void update_row(int n, float a, float af, const float *restrict y,
-                                   float *restrict bsy, uint16_t *restrict bfy)
+                                   float *restrict bsy, uint16_t *restrict bfy, int first,
+                                   float *restrict col)
 {
     for (int c = 0; c < n; c++) {
-        bsy[c] = a * bsy[c] + (1 - a) * y[c];
+        float b = a * bsy[c] + (1 - a) * y[c];
+        bsy[c] = b;
         bfy[c] = bg_put(af * bg_get(bfy[c]) + (1 - af) * y[c]);
+        col[c] = (first ? 0.0f : col[c]) + b;
     }
 }
 
@@ -318,51 +332,51 @@ void fg_smoke_pass_frame(fg_smoke *s, const fg_raster *f)
 #endif
     for (int by = 0; by < bh; by++) {
         size_t W = (size_t)w + SCR_PAD;
-        float *y2 = thread_scratch(s), *gr = y2 + 2 * W, *o = gr + W, *sd = o + W, *nc = sd + W,
+        float *y3 = thread_scratch(s), *gr = y3 + 3 * W, *o = gr + W, *sd = o + W, *nc = sd + W,
               *ss = nc + W, *sg = ss + W, *sl = sg + W, *col = sl + W;
         for (int bx = 0; bx < bw; bx++)
             for (int c = bx * bs; c < bx * bs + bs; c++)
                 o[c] = s->boff[by * bw + bx];
         memset(sd, 0, 5 * W * sizeof *sd); /* the change sums */
-        int r0 = by * bs, r1 = r0 + bs;
-        for (int r = r0; r <= r1; r++) {
-            /* rows alternate between the two halves of y2 */
-            size_t cur = (size_t)((r - r0) & 1) * W, prev = (size_t)((r - r0 + 1) & 1) * W;
-            if (r < r1) {
-                float *y = y2 + cur;
-                luma_row(w, g, y_row(f, r), y);
-                /* a block row starts on an even row (even block size): each
-                 * cell row once, at its first pixel row */
-                if ((r - r0) % 2 == 0) {
-                    int i = r / 2;
-                    grey_row(w, g, cb_row(f, i), cr_row(f, i), gr);
-                    update_cells(s->cw, a, g, cb_row(f, i), cr_row(f, i),
-                                 s->bsu + (size_t)i * s->cw, s->bsv + (size_t)i * s->cw);
-                }
-                const float *rows[3];
-                rows[1] = s->bsy + (size_t)r * w;
-                rows[0] = r == 0 ? rows[1]
-                          : r == r0 ? s->edge + (size_t)(2 * by) * w
-                                    : rows[1] - w;
-                rows[2] = r + 1 == h            ? rows[1]
-                          : r + 1 == r1 && by + 1 < bh ? s->edge + (size_t)(2 * by + 1) * w
-                                                      : rows[1] + w;
-                int c1 = cw < w ? cw : w - 1;
-                change_row(1, c1, thr, rows[0], rows[1], rows[2], y, o, gr, sd, nc, ss, sg, sl);
-                /* the frame's edge columns (and a last block at the edge) */
-                for (int c = 0; c < cw; c = c + 1 == 1 ? c1 : c + 1)
-                    add_change(c, nbr_diff(rows, w, c, y[c] + o[c]), thr, y, gr, sd, nc, ss, sg,
-                               sl);
+        int r0 = by * bs, r1 = r0 + bs, c1 = cw < w ? cw : w - 1;
+        /* the gained luminance of row r, in slot (r − r0 + 1) % 3 of y3 */
+#define YROW(r) (y3 + (size_t)(((r) - r0 + 1) % 3) * W)
+        /* row pairs r, r + 1: a block row starts on an even row (even block
+         * size), so a pair is one chroma cell row */
+        for (int r = r0; r < r1; r += 2) {
+            float *ya = YROW(r), *yb = YROW(r + 1);
+            luma_row(w, g, y_row(f, r), ya);
+            luma_row(w, g, y_row(f, r + 1), yb);
+            grey_row(w, g, cb_row(f, r / 2), cr_row(f, r / 2), gr);
+            update_cells(s->cw, a, g, cb_row(f, r / 2), cr_row(f, r / 2),
+                         s->bsu + (size_t)(r / 2) * s->cw, s->bsv + (size_t)(r / 2) * s->cw);
+            /* the background rows around the pair as they were before the
+             * pass: those next to another block row from the copies, the
+             * frame's edge rows repeated */
+            const float *B0 = s->bsy + (size_t)r * w, *B1 = B0 + w;
+            const float *up = r == 0 ? B0 : r == r0 ? s->edge + (size_t)(2 * by) * w : B0 - w;
+            const float *dn = r + 2 == h                    ? B1
+                              : r + 2 == r1 && by + 1 < bh ? s->edge + (size_t)(2 * by + 1) * w
+                                                           : B1 + w;
+            change_pair(1, c1, thr, up, B0, B1, dn, ya, yb, o, gr, sd, nc, ss, sg, sl);
+            /* the frame's edge columns (and a last block at the edge) */
+            const float *ra[3] = {up, B0, B1}, *rz[3] = {B0, B1, dn};
+            for (int c = 0; c < cw; c = c + 1 == 1 ? c1 : c + 1) {
+                add_change(c, nbr_diff(ra, w, c, ya[c] + o[c]), thr, ya, gr, sd, nc, ss, sg, sl);
+                add_change(c, nbr_diff(rz, w, c, yb[c] + o[c]), thr, yb, gr, sd, nc, ss, sg, sl);
             }
-            /* the row above is no longer compared with: update it */
-            if (r > r0) {
-                size_t q = (size_t)(r - 1) * w;
-                update_row(w, a, af, y2 + prev, s->bsy + q, s->bfy + q);
-                sum_row(w, r - 1 == r0, s->bsy + q, col);
-            }
+            /* rows r − 1 and r are no longer compared with: update them */
+            if (r > r0)
+                update_row(w, a, af, YROW(r - 1), s->bsy + (size_t)(r - 1) * w,
+                           s->bfy + (size_t)(r - 1) * w, r - 1 == r0, col);
+            update_row(w, a, af, ya, s->bsy + (size_t)r * w, s->bfy + (size_t)r * w, r == r0,
+                       col);
         }
-        /* each block's columns (the row scratch y2 … is free now) */
-        float *td = y2, *tn = td + bw, *ts = tn + bw, *tg = ts + bw, *tl = tg + bw, *tb = tl + bw;
+        update_row(w, a, af, YROW(r1 - 1), s->bsy + (size_t)(r1 - 1) * w,
+                   s->bfy + (size_t)(r1 - 1) * w, 0, col);
+#undef YROW
+        /* each block's columns (the row scratch y3 … is free now) */
+        float *td = y3, *tn = td + bw, *ts = tn + bw, *tg = ts + bw, *tl = tg + bw, *tb = tl + bw;
         block_reduce(sd, bw, bs, td);
         block_reduce(nc, bw, bs, tn);
         block_reduce(ss, bw, bs, ts);
