@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A camera's smoke state must see its frames one after another, and one
- * frame's detection costs a fraction of its decode (about 0.45–0.6 at the
+ * frame's detection costs a fraction of its decode (about 0.4–0.45 at the
  * runner's scale). With several threads, thread 0 takes the frames in order
  * and every thread decodes: each claims the next frame not yet claimed, at
  * most W frames ahead of the last one taken (W slots of decoded frames), and
@@ -15,7 +15,9 @@
  * a batch of W frames is decoded back to back and then taken back to back,
  * which keeps each one's working set warm in the caches (interleaving them
  * frame by frame cost 7 %). Which thread decodes a frame changes no byte of it.
- * A slot keeps its pixels from frame to frame (fg_jpeg_decode_file_reuse): a
+ * Frames come as RGB, or (st->ycc, the camera runner) as the JPEG's own
+ * YCbCr 4:2:0 planes, which the smoke detector reads without a colour
+ * conversion. A slot keeps its pixels from frame to frame (fg_jpeg_decode_file_reuse): a
  * frame's raster allocated and freed each time made the decode's speed depend
  * on whether the C library had handed the memory back to the system (the
  * decode-only benchmark moved between 72 and 89 frames/s with the allocator's
