@@ -312,7 +312,8 @@ static inline void px_rgb(const fg_raster *img, int r, int c, unsigned char *px)
         fg_ycc_rgb_at(img, r, c, px);
         return;
     }
-    const unsigned char *p = (const unsigned char *)img->data + (size_t)r * img->stride + 3 * (size_t)c;
+    const unsigned char *p =
+        (const unsigned char *)img->data + (size_t)r * img->stride + 3 * (size_t)c;
     px[0] = p[0], px[1] = p[1], px[2] = p[2];
 }
 

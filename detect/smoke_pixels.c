@@ -164,7 +164,8 @@ int fg_smoke_scratch(fg_smoke *s)
     if (n <= s->nscr)
         return FG_OK;
     /* the passes' rows, or a block with a one-pixel border (activity) */
-    size_t per = (size_t)SCR_ROWS * ((size_t)s->w + SCR_PAD), blk = (size_t)(s->p.block + 2) * (s->p.block + 2);
+    size_t per = (size_t)SCR_ROWS * ((size_t)s->w + SCR_PAD),
+           blk = (size_t)(s->p.block + 2) * (s->p.block + 2);
     s->scr_per = per > blk ? per : blk;
     float *p = fg_malloc((size_t)n * s->scr_per * sizeof *p);
     if (!p)

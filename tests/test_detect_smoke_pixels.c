@@ -38,8 +38,8 @@ static void frame(fg_raster *r, uint32_t k)
     unsigned char *y = r->data, *cb = fg_ycc_cb(r), *cr = fg_ycc_cr(r);
     for (int i = 0; i < PH; i++)
         for (int j = 0; j < PW; j++)
-            y[(size_t)i * PW + j] =
-                (unsigned char)(60 + (j * 3 + i * 2) % 120 + mix(k * 7919u + (uint32_t)(i * PW + j)) % 9);
+            y[(size_t)i * r->stride + j] = (unsigned char)(60 + (j * 3 + i * 2) % 120 +
+                                                           mix(k * 7919u + (uint32_t)(i * PW + j)) % 9);
     int cw = fg_ycc_cw(r);
     for (int i = 0; i < fg_ycc_ch(r); i++)
         for (int j = 0; j < cw; j++) {

@@ -72,7 +72,8 @@ static int take(void *user, size_t i, fg_raster *ras, int rc, int fw, int fh, co
         s->order_ok &= ras->type == (s->ycc ? FG_PIX_YCC420 : FG_PIX_U8);
         const unsigned char *p = ras->data;
         uint64_t h = 1469598103934665603ull;
-        size_t nbytes = s->ycc ? ras->stride * 20 + 2 * 12 * 10 : (size_t)ras->width * ras->height * 3;
+        size_t nbytes =
+            s->ycc ? ras->stride * 20 + 2 * 12 * 10 : (size_t)ras->width * ras->height * 3;
         for (size_t k = 0; k < nbytes; k++)
             h = (h ^ p[k]) * 1099511628211ull;
         s->sum[i] = h;
@@ -110,7 +111,10 @@ static int run_as(int ndec, int batch, seen *s, int stop_at, int ycc)
     return rc;
 }
 
-static int run(int ndec, int batch, seen *s, int stop_at) { return run_as(ndec, batch, s, stop_at, 0); }
+static int run(int ndec, int batch, seen *s, int stop_at)
+{
+    return run_as(ndec, batch, s, stop_at, 0);
+}
 
 /* A stream of YCbCr planes (the camera runner's): each good frame as
  * fg_jpeg_decode_ycc gives it, the broken one named, at 1 and 2 decoders. */
