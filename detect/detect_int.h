@@ -41,6 +41,9 @@ static inline void fg_uf_union(size_t *parent, size_t a, size_t b)
 #endif
 #endif
 
+/* fg_ycc_from_rgb into o, a YCC420 raster of rgb's size (ycc.c). */
+void fg_ycc_fill_from_rgb(const fg_raster *rgb, fg_raster *o);
+
 /* Smoke features (smoke_features.c) on a luminance plane built once per frame
  * and shared by the horizon estimate and the block features. */
 

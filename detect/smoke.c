@@ -740,9 +740,10 @@ int fg_smoke_push(fg_smoke *s, const fg_raster *frame, int64_t t_utc, fg_smoke_r
         return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for row scratch");
     const fg_raster *f = frame;
     if (rgb) {
-        fg_raster_release(&s->own);
-        if (fg_ycc_from_rgb(frame, &s->own, ctx) != FG_OK)
+        /* the state's own planes, allocated with the first RGB frame */
+        if (!s->own.data && fg_raster_alloc(&s->own, s->w, s->h, 3, FG_PIX_YCC420, 0, ctx) != FG_OK)
             return fg_ctx_set(ctx, FG_ENOMEM, "smoke: out of memory for a frame's YCbCr planes");
+        fg_ycc_fill_from_rgb(frame, &s->own);
         f = &s->own;
     }
     if (!s->bsum_ok) {

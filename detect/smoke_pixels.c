@@ -18,7 +18,8 @@
  *                        a, each row updated once the rows that compare with
  *                        it are done (the rows next to another block row's
  *                        are compared with copies taken before the pass),
- *                        and Σ of the new slow Y of each block.
+ *                        and Σ of the new slow Y of each block; two rows
+ *                        (one chroma cell row) at a time.
  *
  * Until fg_smoke_hold, every updated pixel holds a·B_old + (1 − a)·I, so the
  * few blocks the later stages look at take B_old back as

@@ -17,6 +17,7 @@
  * RGB taken from the planes here and inside the detector are the same bytes.
  */
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 
 #include <math.h>
 
@@ -26,24 +27,18 @@ static inline unsigned char to_byte(float v)
     return (unsigned char)(v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v);
 }
 
-int fg_ycc_from_rgb(const fg_raster *rgb, fg_raster *out, fg_ctx *ctx)
+void fg_ycc_fill_from_rgb(const fg_raster *rgb, fg_raster *o)
 {
-    if (!rgb || !out || !rgb->data || rgb->type != FG_PIX_U8 || rgb->channels != 3)
-        return fg_ctx_set(ctx, FG_EINVAL, "YCbCr conversion needs an RGB U8 raster");
     int w = rgb->width, h = rgb->height;
-    fg_raster o = {0};
-    int rc = fg_raster_alloc(&o, w, h, 3, FG_PIX_YCC420, 0, ctx);
-    if (rc != FG_OK)
-        return rc;
     const unsigned char *d = rgb->data;
-    unsigned char *y = o.data, *cb = fg_ycc_cb(&o), *cr = fg_ycc_cr(&o);
-    int cw = fg_ycc_cw(&o);
+    unsigned char *y = o->data, *cb = fg_ycc_cb(o), *cr = fg_ycc_cr(o);
+    int cw = fg_ycc_cw(o);
     for (int r = 0; r < h; r++)
         for (int c = 0; c < w; c++) {
             const unsigned char *p = d + (size_t)r * rgb->stride + 3 * (size_t)c;
-            y[(size_t)r * o.stride + c] = to_byte(0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]);
+            y[(size_t)r * o->stride + c] = to_byte(0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]);
         }
-    for (int i = 0; i < fg_ycc_ch(&o); i++)
+    for (int i = 0; i < fg_ycc_ch(o); i++)
         for (int j = 0; j < cw; j++) {
             float su = 0, sv = 0;
             int n = 0;
@@ -57,6 +52,17 @@ int fg_ycc_from_rgb(const fg_raster *rgb, fg_raster *out, fg_ctx *ctx)
             cb[(size_t)i * cw + j] = to_byte(128.0f + su / n);
             cr[(size_t)i * cw + j] = to_byte(128.0f + sv / n);
         }
+}
+
+int fg_ycc_from_rgb(const fg_raster *rgb, fg_raster *out, fg_ctx *ctx)
+{
+    if (!rgb || !out || !rgb->data || rgb->type != FG_PIX_U8 || rgb->channels != 3)
+        return fg_ctx_set(ctx, FG_EINVAL, "YCbCr conversion needs an RGB U8 raster");
+    fg_raster o = {0};
+    int rc = fg_raster_alloc(&o, rgb->width, rgb->height, 3, FG_PIX_YCC420, 0, ctx);
+    if (rc != FG_OK)
+        return rc;
+    fg_ycc_fill_from_rgb(rgb, &o);
     *out = o;
     return FG_OK;
 }
